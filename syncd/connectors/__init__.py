@@ -1,0 +1,1 @@
+"""Connectors: one package per vendor behind the interface in :mod:`syncd.connectors.base`."""

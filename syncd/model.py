@@ -1,0 +1,243 @@
+"""The canonical contact, the record a connector reads, and the normalisers used for every comparison.
+
+Every system speaks its own dialect; inside syncd there is one: :class:`Contact`. Comparison and
+hashing always go through :func:`comparable`, so a value a vendor merely reformatted (case of an
+email, spacing of a phone number) is never taken for an edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+
+__all__ = [
+    "CANONICAL_FIELDS",
+    "PHONE_FIELDS",
+    "TEXT_FIELDS",
+    "BadRecord",
+    "Contact",
+    "RemoteRecord",
+    "comparable",
+    "content_hash",
+    "fold_name",
+    "normalize_email",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_text",
+    "set_default_region",
+]
+
+#: The canonical fields, in a fixed order (hashes and plans list them in this order).
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "email",
+    "emails",
+    "phone_office",
+    "phone_mobile",
+    "fax",
+    "title",
+    "department",
+    "company",
+    "street",
+    "city",
+    "zip",
+    "country",
+    "active",
+    "notes",
+    "locale",
+)
+PHONE_FIELDS: frozenset[str] = frozenset({"phone_office", "phone_mobile", "fax"})
+TEXT_FIELDS: frozenset[str] = frozenset(CANONICAL_FIELDS) - PHONE_FIELDS - {"email", "emails", "active"}
+
+FieldValue = str | bool | tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One person as one system holds them, in canonical form.
+
+    ``None`` means "this system has no value (or does not hold this field)"; connectors only fill
+    the fields their schema maps. ``emails`` holds *additional* addresses (Lightening ``email2``,
+    ``email3``), never the primary one.
+    """
+
+    given_name: str | None = None
+    family_name: str | None = None
+    full_name: str | None = None
+    email: str | None = None
+    emails: tuple[str, ...] = ()
+    phone_office: str | None = None
+    phone_mobile: str | None = None
+    fax: str | None = None
+    title: str | None = None
+    department: str | None = None
+    company: str | None = None
+    street: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    active: bool | None = None
+    notes: str | None = None
+    locale: str | None = None
+
+    def get(self, name: str) -> FieldValue:
+        value: FieldValue = getattr(self, name)
+        return value
+
+    def replace(self, **changes: Any) -> Contact:
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, FieldValue]:
+        return {name: getattr(self, name) for name in CANONICAL_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contact:
+        """Build from a stored or user-given mapping; unknown keys are refused loudly."""
+        unknown = set(data) - set(CANONICAL_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown contact fields: {', '.join(sorted(unknown))}")
+        values = dict(data)
+        if "emails" in values:
+            values["emails"] = tuple(values["emails"] or ())
+        return cls(**values)
+
+    def display_name(self) -> str:
+        if self.full_name:
+            return self.full_name
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or (self.email or "")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRecord:
+    """A contact as read from one system: canonical fields plus what is needed to write it back.
+
+    ``raw`` is the vendor's own row (kept for the connector's later writes, e.g. ITFlow's current
+    ``client_id``); ``company_id`` is the vendor's id of the company/account/client/customer the
+    contact belongs to; ``remote_updated_at`` is the vendor's modification time where it has one.
+    """
+
+    system: str
+    remote_id: str
+    contact: Contact
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    remote_updated_at: datetime | None = None
+    company_id: str | None = None
+    external_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A row a scan could not turn into a contact. The scan goes on; the engine records the reason.
+
+    The remote id is kept when it could be read, so the record is not mistaken for a deletion.
+    """
+
+    system: str
+    remote_id: str | None
+    reason: str
+
+
+# --- normalisers -----------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+_default_region = "US"
+
+
+def set_default_region(region: str) -> None:
+    """Region used to read phone numbers written without a country code (config ``phone_region``)."""
+    global _default_region
+    _default_region = region.upper()
+    _phone_cached.cache_clear()
+
+
+def normalize_text(value: str | None) -> str | None:
+    """NFKC, control characters dropped, whitespace collapsed and trimmed; blank becomes ``None``."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", value)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = _WS.sub(" ", text).strip()
+    return text or None
+
+
+def normalize_name(value: str | None) -> str | None:
+    """Names as stored and compared for change: NFKC and collapsed whitespace; case is kept."""
+    return normalize_text(value)
+
+
+def fold_name(value: str | None) -> str:
+    """Names for matching only: accents stripped, case-folded, punctuation to spaces."""
+    text = normalize_text(value)
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("đ", "d").replace("ł", "l")
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in stripped)
+    return _WS.sub(" ", cleaned).strip()
+
+
+def normalize_email(value: str | None) -> str | None:
+    """Trimmed and lower-cased; blank becomes ``None``. Validity is a connector's concern."""
+    text = normalize_text(value)
+    return text.lower() if text else None
+
+
+@lru_cache(maxsize=200_000)
+def _phone_cached(text: str) -> str:
+    try:
+        number = phonenumbers.parse(text, _default_region)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """E.164 where the number can be read (default region from config); else the trimmed raw value."""
+    text = normalize_text(value)
+    if not text:
+        return None
+    return _phone_cached(text)
+
+
+def comparable(name: str, value: FieldValue) -> FieldValue:
+    """The form of a field's value used for comparison, merging and hashing."""
+    if value is None:
+        return None
+    if name == "active":
+        return bool(value)
+    if name == "email":
+        return normalize_email(value if isinstance(value, str) else str(value))
+    if name == "emails":
+        items = value if isinstance(value, tuple) else (str(value),)
+        emails = [e for e in (normalize_email(v) for v in items) if e]
+        return tuple(sorted(set(emails))) or None
+    if name in PHONE_FIELDS:
+        return normalize_phone(str(value))
+    return normalize_text(str(value))
+
+
+def comparable_dict(contact: Contact, fields: Iterable[str] = CANONICAL_FIELDS) -> dict[str, FieldValue]:
+    return {name: comparable(name, contact.get(name)) for name in fields}
+
+
+def content_hash(contact: Contact, fields: Iterable[str] = CANONICAL_FIELDS) -> str:
+    """A stable hash of the normalised fields: equal for contacts that differ only in formatting."""
+    data = comparable_dict(contact, fields)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
