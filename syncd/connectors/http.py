@@ -154,7 +154,7 @@ def _message_from(body: bytes) -> str:
         return ""
     if isinstance(data, dict):
         for key in ("error", "message", "msg", "errors", "detail"):
-            if key in data and data[key]:
+            if data.get(key):
                 return str(data[key])[:300]
     return ""
 
@@ -296,7 +296,8 @@ class VendorHTTP:
                     await response.aclose()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             metrics.observe_vendor_request(self.system, method, "error", time.perf_counter() - started)
-            raise _NeverSent(RetriableError(self.system, f"{where}: cannot connect ({exc.__class__.__name__})"))
+            error = RetriableError(self.system, f"{where}: cannot connect ({exc.__class__.__name__})")
+            raise _NeverSent(error) from None
         except httpx.TimeoutException as exc:
             metrics.observe_vendor_request(self.system, method, "timeout", time.perf_counter() - started)
             raise RetriableError(self.system, f"{where}: timed out ({exc.__class__.__name__})") from None

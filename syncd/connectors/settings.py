@@ -66,7 +66,10 @@ class ConnectorSettings(BaseModel):
     #: take part only with active contacts
     only_active: bool = False
 
-    _secret_files = model_validator(mode="before")(classmethod(read_secret_files))
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_files(cls, data: Any) -> Any:
+        return read_secret_files(cls, data)
 
     def http_settings(self) -> HttpSettings:
         return HttpSettings(
