@@ -18,8 +18,8 @@ __all__ = [
     "Capabilities",
     "Connector",
     "FieldSpec",
-    "Schema",
     "ScanItem",
+    "Schema",
 ]
 
 ScanItem = RemoteRecord | BadRecord

@@ -53,6 +53,8 @@ class EntityState:
     base: Mapping[str, FieldValue]
     copies: Mapping[str, Copy]
     now: datetime
+    #: fields with an open manual conflict: left alone until an admin decides
+    open_conflicts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,11 @@ def _merge_fields(
     held = {name for c in live for name in systems[c.system].fields}
     for name in CANONICAL_FIELDS:
         if name not in held and name not in state.base:
+            continue
+        if name in state.open_conflicts:
+            if name in state.base:
+                out.base[name] = state.base[name]
+            reasons[name] = "manual: waiting for an admin"
             continue
         rule = rules.get(name, FieldRule())
         candidates = [Candidate(c.system, c.contact.get(name), c.changed(name), c.when)
@@ -203,7 +210,7 @@ def plan_entity(
     else:
         gone_for_merge = gone
     reasons = _merge_fields(state, live, gone_for_merge, systems, rules, out)
-    manual = {c.field for c in out.conflicts}
+    manual = {c.field for c in out.conflicts} | state.open_conflicts
     active = out.base.get("active")
 
     for copy in live:
