@@ -1,0 +1,1 @@
+"""Alembic migrations of the syncd store (installed as ``syncd.migrations``)."""
