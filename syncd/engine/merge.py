@@ -48,6 +48,19 @@ def _newest(changes: Sequence[Candidate]) -> Candidate:
     return max(changes, key=lambda c: (c.when, c.system))
 
 
+def _well_written(value: FieldValue) -> bool:
+    """"Ada Lovelace" rather than "ADA LOVELACE" or "ada lovelace"."""
+    return isinstance(value, str) and not (value.isupper() or value.islower())
+
+
+def _first_choice(name: str, changes: Sequence[Candidate]) -> Candidate | None:
+    """For a first agreement where the proposals differ only in case, the best-written one wins."""
+    folded = {str(comparable(name, c.value)).casefold() for c in changes}
+    if len(folded) != 1:
+        return None
+    return max(changes, key=lambda c: (_well_written(c.value), c.when, c.system))
+
+
 def merge_field(
     name: str, base: FieldValue, has_base: bool, candidates: Sequence[Candidate], rule: FieldRule
 ) -> FieldOutcome:
@@ -68,6 +81,8 @@ def merge_field(
     if len(distinct) == 1:
         winner = _newest(changes)
         return FieldOutcome(winner.value, "changed" if has_base else "first value", winner.system)
+    if not has_base and (choice := _first_choice(name, changes)) is not None:
+        return FieldOutcome(choice.value, "first value, best written", choice.system)
     competing = {c.system: c.value for c in sorted(changes, key=lambda c: c.system)}
     if rule.policy is Policy.MANUAL:
         return FieldOutcome(base, "manual: conflict opened", None, conflict=competing, pending_manual=True)

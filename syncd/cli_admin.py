@@ -1,0 +1,189 @@
+"""CLI commands for admins: review, link/unlink, conflicts, status, history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from syncd.cli import ConfigOption, fail, fail_config, out
+from syncd.errors import ConfigError, StoreError, SyncdError
+
+__all__ = ["register"]
+
+review_app = typer.Typer(help="Uncertain matches waiting for a decision.", no_args_is_help=True)
+conflicts_app = typer.Typer(help="Fields several systems changed differently, under the manual policy.",
+                            no_args_is_help=True)
+
+
+def _admin(ctx: typer.Context, config: Path | None) -> Any:
+    from syncd.config import load_settings
+    from syncd.engine.admin import Admin
+    from syncd.store import migrate
+    from syncd.store.repository import Store
+
+    root = ctx.find_root()
+    try:
+        settings = load_settings(config or (root.obj or {}).get("config"))
+        migrate.check_current(settings.database.url)
+    except ConfigError as exc:
+        fail_config(exc)
+    except StoreError as exc:
+        fail(str(exc), 1)
+    return Admin(Store(settings.database.url))
+
+
+def _show(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def _run(action: Any) -> None:
+    try:
+        message = action()
+    except SyncdError as exc:
+        fail(str(exc), 1)
+    out.print(message, markup=False)
+
+
+@review_app.command("list")
+def review_list(ctx: typer.Context, config: ConfigOption = None,
+                status: Annotated[str, typer.Option(help="open, accepted or rejected")] = "open") -> None:
+    """List review items."""
+    items = _admin(ctx, config).reviews(status)
+    table = Table(title=f"review items ({status})")
+    for column in ("id", "kind", "record", "candidate", "score", "why"):
+        table.add_column(column)
+    for item in items:
+        why = item.reasons if isinstance(item.reasons, str) else json.dumps(item.reasons, ensure_ascii=False)
+        table.add_row(str(item.id), item.kind, f"{item.system}:{item.remote_id}", str(item.candidate or "-"),
+                      f"{item.score:.2f}" if item.score is not None else "-", why[:80])
+    out.print(table)
+
+
+@review_app.command("show")
+def review_show(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
+    """Show one review item: both sides, field by field, and the reasons."""
+    admin = _admin(ctx, config)
+    try:
+        item, record, candidate = admin.review(review_id)
+    except SyncdError as exc:
+        fail(str(exc), 1)
+    table = Table(title=f"review {item.id}: {item.kind}, score {item.score}")
+    table.add_column("field")
+    table.add_column(f"{item.system}:{item.remote_id}")
+    table.add_column(str(item.candidate))
+    for name in sorted(set(record) | set(candidate)):
+        table.add_row(name, str(record.get(name, "")), str(candidate.get(name, "")))
+    out.print(table)
+    _show({"reasons": item.reasons})
+
+
+@review_app.command("accept")
+def review_accept(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
+    """Same person: link the record to the candidate. Stored; the matcher never undoes it."""
+    admin = _admin(ctx, config)
+    _run(lambda: admin.decide(review_id, True))
+
+
+@review_app.command("reject")
+def review_reject(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
+    """Different people: keep them apart, in later cycles too."""
+    admin = _admin(ctx, config)
+    _run(lambda: admin.decide(review_id, False))
+
+
+def link(ctx: typer.Context,
+         record: Annotated[str, typer.Argument(help="SYSTEM:ID of the record to link")],
+         target: Annotated[str, typer.Argument(help="an entity id, or SYSTEM:ID of a record already linked")],
+         config: ConfigOption = None) -> None:
+    """Link a record to an entity by hand (wins over the matcher)."""
+    admin = _admin(ctx, config)
+    _run(lambda: admin.link(record, target))
+
+
+def unlink(ctx: typer.Context, record: Annotated[str, typer.Argument(help="SYSTEM:ID")],
+           config: ConfigOption = None) -> None:
+    """Take a record out of its entity and keep it apart from it."""
+    admin = _admin(ctx, config)
+    _run(lambda: admin.unlink(record))
+
+
+@conflicts_app.command("list")
+def conflicts_list(ctx: typer.Context, config: ConfigOption = None,
+                   status: Annotated[str, typer.Option(help="open or resolved")] = "open") -> None:
+    """List conflicts."""
+    table = Table(title=f"conflicts ({status})")
+    for column in ("id", "entity", "field", "base", "candidates"):
+        table.add_column(column)
+    for item in _admin(ctx, config).conflicts(status):
+        table.add_row(str(item.id), item.entity_id, item.field, repr(item.base),
+                      json.dumps(item.candidates, ensure_ascii=False))
+    out.print(table)
+
+
+@conflicts_app.command("show")
+def conflicts_show(ctx: typer.Context, conflict_id: int, config: ConfigOption = None) -> None:
+    """Show one conflict."""
+    admin = _admin(ctx, config)
+    try:
+        item = admin.conflict(conflict_id)
+    except SyncdError as exc:
+        fail(str(exc), 1)
+    _show({"id": item.id, "entity": item.entity_id, "field": item.field, "base": item.base,
+           "candidates": item.candidates, "status": item.status, "resolution": item.resolution})
+
+
+@conflicts_app.command("resolve")
+def conflicts_resolve(
+    ctx: typer.Context, conflict_id: int, config: ConfigOption = None,
+    take: Annotated[str | None, typer.Option("--take", help="use this system's value")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="use this value")] = None,
+) -> None:
+    """Decide a conflict; the next cycle writes the value to every system."""
+    admin = _admin(ctx, config)
+    _run(lambda: admin.resolve(conflict_id, take=take, value=value))
+
+
+def status(ctx: typer.Context, config: ConfigOption = None,
+           json_output: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
+    """Last runs per system, counts, errors, review and conflict backlogs."""
+    data = _admin(ctx, config).status()
+    if json_output:
+        _show(data)
+        return
+    table = Table(title=f"{data['entities']} entities; review backlog {data['review_backlog']}; "
+                        f"conflicts {data['conflict_backlog']}")
+    for column in ("system", "last success", "records", "linked", "outbox", "failures", "last error"):
+        table.add_column(column)
+    for sys in data["systems"]:
+        outbox = ", ".join(f"{k} {v}" for k, v in sorted(sys["outbox"].items()))
+        table.add_row(sys["system"], str(sys["last_success_at"] or "never"), str(sys["records"] or 0),
+                      str(sys["linked"]), outbox or "-", str(sys["consecutive_failures"] or 0),
+                      (sys["last_error"] or "")[:60])
+    out.print(table)
+    for run in data["runs"]:
+        out.print(f"run {run['id']} {run['kind']}: {run['status']} {run['started_at']} -> {run['finished_at']}"
+                  + (f" ({run['error']})" if run["error"] else ""), markup=False)
+
+
+def history(ctx: typer.Context, entity: Annotated[str, typer.Argument(help="entity id")],
+            config: ConfigOption = None) -> None:
+    """Everything syncd did to one person: links, agreed values, every change with its rule and run."""
+    admin = _admin(ctx, config)
+    try:
+        data = admin.history(entity)
+    except SyncdError as exc:
+        fail(str(exc), 1)
+    _show(data)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(review_app, name="review")
+    app.add_typer(conflicts_app, name="conflicts")
+    app.command("link")(link)
+    app.command("unlink")(unlink)
+    app.command("status")(status)
+    app.command("history")(history)

@@ -1,0 +1,240 @@
+"""What an admin does by hand: decide review items, link and unlink, resolve conflicts, read history.
+
+A decision is stored as a decided review item and always wins over the matcher in later cycles:
+``accepted`` means "same person", ``rejected`` means "keep apart".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from syncd.errors import SyncdError
+from syncd.model import CANONICAL_FIELDS, comparable
+from syncd.store import tables as t
+from syncd.store.repository import Store
+
+__all__ = ["Admin", "AdminError"]
+
+
+class AdminError(SyncdError):
+    """An admin command cannot be done as asked; the message says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_record_key(key: str) -> tuple[str, str]:
+    system, sep, remote_id = key.partition(":")
+    if not sep or not system or not remote_id:
+        raise AdminError(f"{key!r} is not a record: write it as SYSTEM:ID, e.g. itflow:42")
+    return system, remote_id
+
+
+@dataclass
+class Admin:
+    store: Store
+
+    def _session(self) -> Session:
+        return self.store.session_factory()
+
+    # --- review -------------------------------------------------------------------------------
+
+    def reviews(self, status: str = "open", limit: int = 200) -> list[t.ReviewItem]:
+        with self._session() as s:
+            return list(s.scalars(select(t.ReviewItem).where(t.ReviewItem.status == status)
+                                  .order_by(t.ReviewItem.id).limit(limit)))
+
+    def review(self, review_id: int) -> tuple[t.ReviewItem, dict[str, Any], dict[str, Any]]:
+        """The item, its record's fields and the candidate's fields (an entity's agreed base or a record)."""
+        with self._session() as s:
+            item = s.get(t.ReviewItem, review_id)
+            if item is None:
+                raise AdminError(f"there is no review item {review_id}")
+            record = self._record_fields(s, item.system, item.remote_id)
+            return item, record, self._candidate_fields(s, item.candidate)
+
+    def _record_fields(self, s: Session, system: str, remote_id: str) -> dict[str, Any]:
+        row = s.scalar(select(t.RemoteRecordRow).where(t.RemoteRecordRow.system == system,
+                                                       t.RemoteRecordRow.remote_id == remote_id))
+        return dict(row.fields or {}) if row is not None else {}
+
+    def _candidate_fields(self, s: Session, candidate: str | None) -> dict[str, Any]:
+        if not candidate:
+            return {}
+        if candidate.startswith("entity:"):
+            entity_id = candidate.removeprefix("entity:")
+            return {name: value for name, value in s.execute(
+                select(t.FieldBase.field, t.FieldBase.value).where(t.FieldBase.entity_id == entity_id))}
+        system, _, remote_id = candidate.partition(":")
+        return self._record_fields(s, system, remote_id)
+
+    def decide(self, review_id: int, accept: bool, who: str = "admin") -> str:
+        with self._session() as s, s.begin():
+            item = s.get(t.ReviewItem, review_id)
+            if item is None:
+                raise AdminError(f"there is no review item {review_id}")
+            if item.status != "open":
+                raise AdminError(f"review item {review_id} was already {item.status}")
+            item.status = "accepted" if accept else "rejected"
+            item.decided_at, item.decided_by = _now(), who
+            if not accept:
+                return f"kept apart: {item.system}:{item.remote_id} and {item.candidate}"
+            entity_id = self._entity_of(s, item.candidate)
+            if entity_id is None:
+                entity_id = self._new_entity(s)
+                if item.candidate and not item.candidate.startswith("entity:"):
+                    system, remote_id = parse_record_key(item.candidate)
+                    self._link(s, entity_id, system, remote_id)
+            self._link(s, entity_id, item.system, item.remote_id)
+            return f"linked {item.system}:{item.remote_id} to entity {entity_id}"
+
+    def _entity_of(self, s: Session, candidate: str | None) -> str | None:
+        if not candidate:
+            return None
+        if candidate.startswith("entity:"):
+            return candidate.removeprefix("entity:")
+        system, remote_id = parse_record_key(candidate)
+        return s.scalar(select(t.Link.entity_id).where(t.Link.system == system, t.Link.remote_id == remote_id))
+
+    def _new_entity(self, s: Session) -> str:
+        entity = t.Entity(created_at=_now(), updated_at=_now(), dirty=True)
+        s.add(entity)
+        s.flush()
+        return str(entity.id)
+
+    def _link(self, s: Session, entity_id: str, system: str, remote_id: str) -> None:
+        if s.get(t.Entity, entity_id) is None:
+            raise AdminError(f"there is no entity {entity_id}")
+        if s.scalar(select(t.RemoteRecordRow.id).where(t.RemoteRecordRow.system == system,
+                                                       t.RemoteRecordRow.remote_id == remote_id)) is None:
+            raise AdminError(f"syncd has never seen the record {system}:{remote_id}")
+        other = s.scalar(select(t.Link).where(t.Link.entity_id == entity_id, t.Link.system == system))
+        if other is not None and other.remote_id != remote_id:
+            raise AdminError(f"entity {entity_id} already has {system}:{other.remote_id}; unlink it first "
+                             "(one record per system per entity)")
+        s.execute(delete(t.Link).where(t.Link.system == system, t.Link.remote_id == remote_id))
+        s.add(t.Link(entity_id=entity_id, system=system, remote_id=remote_id, linked_by="admin", confidence=1.0,
+                     reasons={"decided_by": "admin"}, created_at=_now()))
+        s.execute(update(t.Entity).where(t.Entity.id == entity_id).values(dirty=True))
+
+    def link(self, record: str, target: str, who: str = "admin") -> str:
+        system, remote_id = parse_record_key(record)
+        with self._session() as s, s.begin():
+            entity_id = self._entity_of(s, target if ":" in target else f"entity:{target}")
+            if entity_id is None:
+                entity_id = self._new_entity(s)
+                other_system, other_id = parse_record_key(target)
+                self._link(s, entity_id, other_system, other_id)
+            self._link(s, entity_id, system, remote_id)
+            s.add(t.ReviewItem(kind="decision", system=system, remote_id=remote_id, candidate=f"entity:{entity_id}",
+                               score=1.0, reasons={"manual": "link"}, status="accepted", created_at=_now(),
+                               decided_at=_now(), decided_by=who))
+            return f"linked {record} to entity {entity_id}"
+
+    def unlink(self, record: str, who: str = "admin") -> str:
+        system, remote_id = parse_record_key(record)
+        with self._session() as s, s.begin():
+            link = s.scalar(select(t.Link).where(t.Link.system == system, t.Link.remote_id == remote_id))
+            if link is None:
+                raise AdminError(f"{record} is not linked to any entity")
+            entity_id = link.entity_id
+            s.delete(link)
+            s.add(t.ReviewItem(kind="decision", system=system, remote_id=remote_id, candidate=f"entity:{entity_id}",
+                               score=0.0, reasons={"manual": "unlink"}, status="rejected", created_at=_now(),
+                               decided_at=_now(), decided_by=who))
+            return f"unlinked {record} from entity {entity_id}; it will not be matched to it again"
+
+    # --- conflicts ----------------------------------------------------------------------------
+
+    def conflicts(self, status: str = "open", limit: int = 200) -> list[t.Conflict]:
+        with self._session() as s:
+            return list(s.scalars(select(t.Conflict).where(t.Conflict.status == status)
+                                  .order_by(t.Conflict.id).limit(limit)))
+
+    def conflict(self, conflict_id: int) -> t.Conflict:
+        with self._session() as s:
+            item = s.get(t.Conflict, conflict_id)
+            if item is None:
+                raise AdminError(f"there is no conflict {conflict_id}")
+            return item
+
+    def resolve(self, conflict_id: int, *, take: str | None, value: str | None, who: str = "admin") -> str:
+        if (take is None) == (value is None):
+            raise AdminError("give exactly one of --take SYSTEM or --value V")
+        with self._session() as s, s.begin():
+            item = s.get(t.Conflict, conflict_id)
+            if item is None:
+                raise AdminError(f"there is no conflict {conflict_id}")
+            if item.status != "open":
+                raise AdminError(f"conflict {conflict_id} is already {item.status}")
+            if take is not None:
+                if take not in (item.candidates or {}):
+                    raise AdminError(f"{take} is not one of {', '.join(sorted(item.candidates or {}))}")
+                chosen = item.candidates[take]
+            else:
+                chosen = value
+            if item.field == "active" and isinstance(chosen, str):
+                chosen = chosen.strip().lower() in ("1", "true", "yes", "active")
+            stored = list(chosen) if isinstance(chosen, tuple) else chosen
+            base = s.scalar(select(t.FieldBase).where(t.FieldBase.entity_id == item.entity_id,
+                                                      t.FieldBase.field == item.field))
+            if base is None:
+                s.add(t.FieldBase(entity_id=item.entity_id, field=item.field, value=stored, updated_at=_now()))
+            else:
+                base.value, base.updated_at = stored, _now()
+            item.status, item.resolved_at = "resolved", _now()
+            item.resolution = {"value": stored, "by": who, "take": take}
+            s.execute(update(t.Entity).where(t.Entity.id == item.entity_id).values(dirty=True))
+            return f"conflict {conflict_id}: {item.field} = {chosen!r}; the next cycle writes it everywhere"
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        with self._session() as s:
+            cursors = list(s.scalars(select(t.ScanCursor).order_by(t.ScanCursor.system)))
+            links = dict(s.execute(select(t.Link.system, func.count()).group_by(t.Link.system)).all())
+            outbox = {(system, status): n for system, status, n in s.execute(
+                select(t.OutboxItem.system, t.OutboxItem.status, func.count())
+                .group_by(t.OutboxItem.system, t.OutboxItem.status))}
+            runs = list(s.scalars(select(t.SyncRun).order_by(t.SyncRun.id.desc()).limit(5)))
+            entities = s.scalar(select(func.count()).select_from(t.Entity).where(t.Entity.deleted_at.is_(None)))
+            reviews = s.scalar(select(func.count()).select_from(t.ReviewItem).where(t.ReviewItem.status == "open"))
+            conflicts = s.scalar(select(func.count()).select_from(t.Conflict).where(t.Conflict.status == "open"))
+            return {
+                "entities": int(entities or 0),
+                "review_backlog": int(reviews or 0),
+                "conflict_backlog": int(conflicts or 0),
+                "systems": [
+                    {"system": c.system, "last_success_at": c.last_success_at, "last_error": c.last_error,
+                     "records": c.record_count, "consecutive_failures": c.consecutive_failures,
+                     "linked": int(links.get(c.system, 0)),
+                     "outbox": {st: n for (sy, st), n in outbox.items() if sy == c.system}}
+                    for c in cursors
+                ],
+                "runs": [{"id": r.id, "kind": r.kind, "started_at": r.started_at, "finished_at": r.finished_at,
+                          "status": r.status, "error": r.error} for r in runs],
+            }
+
+    def history(self, entity_id: str) -> dict[str, Any]:
+        with self._session() as s:
+            entity = s.get(t.Entity, entity_id)
+            if entity is None:
+                raise AdminError(f"there is no entity {entity_id}")
+            links = [{"system": link.system, "remote_id": link.remote_id, "linked_by": link.linked_by,
+                      "confidence": link.confidence, "reasons": link.reasons}
+                     for link in s.scalars(select(t.Link).where(t.Link.entity_id == entity_id))]
+            base = {name: value for name, value in s.execute(
+                select(t.FieldBase.field, t.FieldBase.value).where(t.FieldBase.entity_id == entity_id))}
+            changes = [{"id": o.id, "run_id": o.run_id, "system": o.system, "operation": o.operation,
+                        "status": o.status, "fields": o.fields, "error": o.last_error, "at": o.updated_at}
+                       for o in s.scalars(select(t.OutboxItem).where(t.OutboxItem.entity_id == entity_id)
+                                          .order_by(t.OutboxItem.id))]
+            ordered = {k: base[k] for k in CANONICAL_FIELDS if k in base and comparable(k, base[k]) is not None}
+            return {"entity": entity_id, "display_name": entity.display_name, "agreed": ordered, "links": links,
+                    "changes": changes}

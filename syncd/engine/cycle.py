@@ -1,0 +1,163 @@
+"""run_cycle: snapshot → guards → reconcile → plan → write → commit. The daemon and ``--reconcile`` both call it.
+
+Phase one (scan, reconcile, plan) is one store transaction: it commits the agreed bases, the
+snapshots and the outbox together, or — for ``--dry-run`` — is rolled back after the plan is
+reported. Phase two executes the outbox; every change commits on its own, so a crash anywhere
+leaves rows the next cycle finishes (a create interrupted mid-flight is looked up before retrying).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+
+from syncd import metrics
+from syncd.connectors.base import Connector
+from syncd.engine.guards import check_deletions
+from syncd.engine.plan import plan_entity
+from syncd.engine.policies import FieldRule, SystemRules
+from syncd.engine.reconcile import MatchSettings
+from syncd.engine.report import CycleReport
+from syncd.engine.snapshot import ScanResult, scan_system
+from syncd.engine.state import EngineState
+from syncd.engine.write import write_outbox
+from syncd.store.repository import Store
+
+__all__ = ["CycleOptions", "Engine", "Progress"]
+
+log = structlog.get_logger("syncd.cycle")
+
+Progress = Callable[[str, str, int, int | None], None]  # (phase, system, advance, total)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOptions:
+    dry_run: bool = False
+    force_delete: bool = False
+    max_delete_ratio: float = 0.1
+    delete_guard_min: int = 5
+    write_concurrency: int = 4
+    #: restrict the cycle to these systems (None: every configured one)
+    systems: frozenset[str] | None = None
+
+
+@dataclass(slots=True)
+class Engine:
+    """Everything a cycle needs, built once from the configuration (and rebuilt on reload)."""
+
+    store: Store
+    connectors: Mapping[str, Connector]
+    system_rules: Mapping[str, SystemRules]
+    field_rules: Mapping[str, FieldRule]
+    matching: MatchSettings
+    options: CycleOptions = field(default_factory=CycleOptions)
+
+    async def run_cycle(
+        self, options: CycleOptions | None = None, progress: Progress | None = None, kind: str = "reconcile"
+    ) -> CycleReport:
+        opts = options or self.options
+        started = time.perf_counter()
+        state = EngineState(self.store, kind=kind, dry_run=opts.dry_run)
+        report = CycleReport(run_id=state.run_id, dry_run=opts.dry_run)
+        try:
+            names = [n for n in self.connectors if opts.systems is None or n in opts.systems]
+            scans = await self._snapshot(names, progress, report)
+            self._record_scans(state, scans, opts, report)
+            report.timings["scan"] = time.perf_counter() - started
+
+            mark = time.perf_counter()
+            state.reconcile(self.matching, report)
+            report.timings["reconcile"] = time.perf_counter() - mark
+
+            mark = time.perf_counter()
+            # A system whose scan failed sits this cycle out: no writes to it, nothing planned from it.
+            usable = {n: self._rules_with_learned_companies(state, n) for n in names if scans[n].complete}
+            self._plan(state, usable, report, keep_plans=opts.dry_run)
+            report.timings["plan"] = time.perf_counter() - mark
+            if opts.dry_run:
+                state.rollback()
+                return report
+            state.commit()
+
+            mark = time.perf_counter()
+            writable = {n: self.connectors[n] for n in usable}
+            await write_outbox(state, writable, report, concurrency=opts.write_concurrency, progress=progress)
+            report.timings["write"] = time.perf_counter() - mark
+            report.review_backlog, report.conflict_backlog = state.backlogs()
+            metrics.REVIEW_BACKLOG.set(report.review_backlog)
+            metrics.CONFLICT_BACKLOG.set(report.conflict_backlog)
+        except BaseException as exc:
+            state.rollback()
+            state.finish(report, error=f"{exc.__class__.__name__}: {exc}")
+            raise
+        finally:
+            report.timings["total"] = time.perf_counter() - started
+            metrics.CYCLE_SECONDS.observe(report.timings["total"])
+        state.finish(report, error=None)
+        return report
+
+    async def _snapshot(
+        self, names: list[str], progress: Progress | None, report: CycleReport
+    ) -> dict[str, ScanResult]:
+        def bar(system: str) -> Callable[[int], None] | None:
+            if progress is None:
+                return None
+            return lambda n: progress("scan", system, n, None)
+
+        results = await asyncio.gather(*(scan_system(self.connectors[n], bar(n)) for n in names))
+        for result in results:
+            sys_report = report.system(result.system)
+            sys_report.scanned = len(result.records)
+            sys_report.bad = len(result.bad)
+            sys_report.scan_seconds = round(result.seconds, 3)
+            sys_report.scan_error = result.error
+            sys_report.errors.extend(f"{b.remote_id or '?'}: {b.reason}" for b in result.bad[:20])
+        return {r.system: r for r in results}
+
+    def _record_scans(
+        self, state: EngineState, scans: Mapping[str, ScanResult], opts: CycleOptions, report: CycleReport
+    ) -> None:
+        for name, result in scans.items():
+            diff = state.record_scan(result)
+            sys_report = report.system(name)
+            sys_report.new, sys_report.changed = diff.new, diff.changed
+            if not result.complete:
+                continue
+            vanished = diff.vanished
+            sys_report.vanished = len(vanished)
+            guard = check_deletions(name, known=diff.known_live, scanned=len(result.records), vanished=len(vanished),
+                                    max_ratio=opts.max_delete_ratio, min_count=opts.delete_guard_min,
+                                    force=opts.force_delete)
+            if guard is not None:
+                sys_report.guard = str(guard)
+                log.error("deletions held back", connector=name, reason=str(guard))
+                continue
+            state.tombstone(name, vanished)
+
+    def _rules_with_learned_companies(self, state: EngineState, name: str) -> SystemRules:
+        rules = self.system_rules[name]
+        learned = state.learned_companies(name)
+        if not learned:
+            return rules
+        merged = {**learned, **rules.company_ids}
+        return dataclasses.replace(rules, company_ids=merged)
+
+    def _plan(
+        self, state: EngineState, systems: Mapping[str, SystemRules], report: CycleReport, *, keep_plans: bool
+    ) -> None:
+        now = datetime.now(UTC)
+        for entity_state in state.dirty_entity_states(now):
+            plan = plan_entity(entity_state, systems, self.field_rules)
+            report.entities += 1
+            report.planned_writes += plan.writes
+            report.conflicts_opened += len(plan.conflicts)
+            report.events.extend(f"{plan.entity_id}: {e}" for e in plan.events)
+            if keep_plans and (plan.changes or plan.conflicts or plan.unlink):
+                report.plans.append(plan)
+            state.save_plan(plan, entity_state, systems)
