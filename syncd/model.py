@@ -180,6 +180,11 @@ def normalize_name(value: str | None) -> str | None:
 
 def fold_name(value: str | None) -> str:
     """Names for matching only: accents stripped, case-folded, punctuation to spaces."""
+    return _fold_cached(value) if value else ""
+
+
+@lru_cache(maxsize=500_000)
+def _fold_cached(value: str) -> str:
     text = normalize_text(value)
     if not text:
         return ""
@@ -196,8 +201,19 @@ def normalize_email(value: str | None) -> str | None:
     return text.lower() if text else None
 
 
-@lru_cache(maxsize=200_000)
+_PHONE_NOISE = re.compile(r"[\s().\-/]")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+@lru_cache(maxsize=500_000)
 def _phone_cached(text: str) -> str:
+    if text.startswith("00"):
+        # "00" is the international prefix almost everywhere outside North America
+        text = "+" + text[2:]
+    compact = _PHONE_NOISE.sub("", text.replace("(0)", ""))
+    if _E164.match(compact):
+        # already international: E.164 is just its digits (parsing it would only confirm that)
+        return compact
     try:
         number = phonenumbers.parse(text, _default_region)
     except phonenumbers.NumberParseException:

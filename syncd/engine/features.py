@@ -85,6 +85,5 @@ def blocking_keys(f: Features) -> set[str]:
         a, b = sorted((long_tokens[0], long_tokens[-1]))
         keys.add(f"q:{a[:3]}:{b[:3]}")
     if f.company and long_tokens:
-        for t in long_tokens:
-            keys.add(f"c:{f.company[:6]}:{t[:4]}")
+        keys.add(f"u:{' '.join(sorted(long_tokens))}:{f.company}")
     return keys

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from syncd.engine.features import blocking_keys, features_of
+from syncd.engine.features import Features, blocking_keys, features_of
 from syncd.engine.scoring import score_pair
 from syncd.model import Contact
 
@@ -34,7 +34,7 @@ class MatchSettings:
     one_record_per_system: bool = True
     shared_mailboxes: frozenset[str] = DEFAULT_SHARED
     #: blocks larger than this are skipped (a shared mailbox, a very common name)
-    block_cap: int = 40
+    block_cap: int = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,10 @@ class ReconcileResult:
     pairs_scored: int = 0
 
 
+def _name_key(f: Features) -> tuple[str, str, str]:
+    return f.system, " ".join(sorted(t for t in f.tokens if len(t) > 1)), f.company
+
+
 class _Clusters:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -114,11 +118,21 @@ class _Matcher:
         self.index = {r.key: i for i, r in enumerate(records)}
         self.clusters = _Clusters(len(records))
         self.scores: dict[tuple[int, int], tuple[float, dict[str, str]]] = {}
+        keys = [_name_key(f) for f in self.features]
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        for key in keys:
+            counts[key] += 1
+        self.unique_flags = [bool(f.company and f.tokens) and counts[k] == 1 for f, k in zip(self.features, keys,
+                                                                                               strict=True)]
+
+    def unique(self, i: int) -> bool:
+        return self.unique_flags[i]
 
     def score(self, i: int, j: int) -> tuple[float, dict[str, str]]:
         pair = (i, j) if i < j else (j, i)
         if pair not in self.scores:
-            self.scores[pair] = score_pair(self.features[pair[0]], self.features[pair[1]])
+            self.scores[pair] = score_pair(self.features[pair[0]], self.features[pair[1]],
+                                           unique_at_company=self.unique(i) and self.unique(j))
         return self.scores[pair]
 
     def seed_existing(self) -> None:
@@ -220,6 +234,8 @@ def reconcile(
 
     scored: list[tuple[float, int, int]] = []
     for i, j in m.candidate_pairs(active):
+        if _hopeless(m.features[i], m.features[j], settings.review):
+            continue
         score, _ = m.score(i, j)
         if score >= settings.review:
             scored.append((score, i, j))
@@ -263,6 +279,20 @@ def reconcile(
         if records[i].key not in result.links:
             result.links[records[i].key] = _evidence(m, i, root)
     return result
+
+
+def _hopeless(a: Features, b: Features, threshold: float) -> bool:
+    """True when no name agreement could lift the pair to ``threshold``: skip the costly name comparison."""
+    if a.personal_emails & b.personal_emails or a.phones & b.phones:
+        return False
+    same_domain = {e.partition("@")[2] for e in a.personal_emails} & {e.partition("@")[2] for e in b.personal_emails}
+    if same_domain:
+        return False
+    # name (0.45) + company (0.1) + unique name at the company (0.4) + city (0.05) + shared mailbox (0.05)
+    bound = 0.45 + 0.05 + (0.05 if a.shared_emails & b.shared_emails else 0.0)
+    if a.company and a.company == b.company:
+        bound += 0.5
+    return bound < threshold
 
 
 def _evidence(m: _Matcher, i: int, root: int) -> LinkEvidence:

@@ -63,8 +63,11 @@ def _email_typo(a: frozenset[str], b: frozenset[str]) -> bool:
     return False
 
 
-def score_pair(a: Features, b: Features) -> tuple[float, dict[str, str]]:
-    """The confidence that ``a`` and ``b`` are one person, and why."""
+def score_pair(a: Features, b: Features, *, unique_at_company: bool = False) -> tuple[float, dict[str, str]]:
+    """The confidence that ``a`` and ``b`` are one person, and why.
+
+    ``unique_at_company``: each is the only record of its name at its company in its system, so a
+    name and company that agree point at one person (the way a person would decide by hand)."""
     reasons: dict[str, str] = {}
     score = 0.0
     if a.personal_emails & b.personal_emails:
@@ -81,7 +84,7 @@ def score_pair(a: Features, b: Features) -> tuple[float, dict[str, str]]:
         score += 0.05
         reasons["shared_email"] = "same shared mailbox (weak)"
     if a.phones & b.phones:
-        score += 0.35
+        score += 0.4
         reasons["phone"] = "same phone number"
     similarity = name_similarity(a, b)
     if a.has_name and b.has_name:
@@ -105,6 +108,9 @@ def score_pair(a: Features, b: Features) -> tuple[float, dict[str, str]]:
         elif company < 0.5:
             score -= 0.05
             reasons["company"] = "different companies"
+        if company >= 0.9 and unique_at_company and similarity >= 0.95:
+            score += 0.4
+            reasons["unique"] = "the only person of this name at this company in either system"
     if a.city and b.city and a.city == b.city:
         score += 0.05
         reasons["city"] = "same city"
