@@ -185,7 +185,7 @@ class LighteningSandbox:
         errors = self._validate(body, creating=True)
         if errors:
             return json_response({"errors": errors, "result": False})
-        values = {k: ("" if v is None else str(v)) for k, v in body.items() if k in _WRITABLE}
+        values: dict[str, Any] = {k: ("" if v is None else str(v)) for k, v in body.items() if k in _WRITABLE}
         values["customer_id"] = int(body["customer_id"])
         contact_id = self._insert(values)
         return json_response({"msg": "Successfully created entity.", "id": contact_id, "result": True})
