@@ -199,7 +199,8 @@ class ITFlowSandbox:
             client_id = int(body.get("client_id") or 0)
         except (TypeError, ValueError):
             client_id = 0
-        name, email = _stored("contact_name", body.get("contact_name")), _stored("contact_email", body.get("contact_email"))
+        name = _stored("contact_name", body.get("contact_name"))
+        email = _stored("contact_email", body.get("contact_email"))
         duplicate = any(r["contact_client_id"] == str(client_id) and (r["contact_email"] or "").lower() == email.lower()
                         for r in self.contacts.values())
         if client_id in self.forbidden_clients:
