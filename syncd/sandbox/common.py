@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["json_response", "now_text", "read_json"]
+__all__ = ["json_response", "now_text", "read_form", "read_json"]
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -26,6 +26,13 @@ async def read_json(request: Request) -> Any:
         return json.loads(body)
     except ValueError:
         return None
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A url-encoded form body (without needing python-multipart)."""
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
 
 
 def now_text() -> str:
