@@ -1,0 +1,83 @@
+"""Flowtrac contact rows <-> canonical contacts.
+
+Columns have spaces in their names (``browser username``); some public material spells them with
+underscores, so reads accept both and writes send the documented form. Enums are strings:
+``Active``/``InActive``. ``account`` is the company's name, ``account id`` its id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from syncd.connectors.base import FieldSpec, Schema
+from syncd.model import Contact, FieldValue
+
+__all__ = ["NON_NULLABLE", "SCHEMA", "from_row", "to_body", "updated_at"]
+
+NON_NULLABLE = ("name", "active", "badge", "read only", "password changed on")
+SCHEMA = Schema("flowtrac", {
+    "full_name": FieldSpec("full_name", "name", max_length=255, required=True, non_nullable=True),
+    "email": FieldSpec("email", "email", max_length=255, email=True),
+    "phone_office": FieldSpec("phone_office", "office", max_length=50),
+    "phone_mobile": FieldSpec("phone_mobile", "cell", max_length=50),
+    "fax": FieldSpec("fax", "fax", max_length=50),
+    "title": FieldSpec("title", "title", max_length=255),
+    "company": FieldSpec("company", "account"),
+    "street": FieldSpec("street", "address1", max_length=255),
+    "city": FieldSpec("city", "city", max_length=100),
+    "zip": FieldSpec("zip", "zipcode", max_length=20),
+    "country": FieldSpec("country", "country", max_length=100),
+    "active": FieldSpec("active", "active", non_nullable=True),
+})
+_SIMPLE = {"full_name": "name", "email": "email", "phone_office": "office", "phone_mobile": "cell", "fax": "fax",
+           "title": "title", "street": "address1", "city": "city", "zip": "zipcode", "country": "country"}
+
+
+def column(row: Mapping[str, Any], name: str) -> Any:
+    """A column by its documented (spaced) name or its underscore spelling."""
+    if name in row:
+        return row[name]
+    return row.get(name.replace(" ", "_"))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def from_row(row: Mapping[str, Any]) -> Contact:
+    values: dict[str, Any] = {canonical: _text(column(row, vendor)) for canonical, vendor in _SIMPLE.items()}
+    values["company"] = _text(column(row, "account"))
+    active = _text(column(row, "active"))
+    if active not in (None, "Active", "InActive"):
+        raise ValueError(f"active is {active!r}, not Active or InActive")
+    values["active"] = None if active is None else active == "Active"
+    return Contact(**values)
+
+
+def updated_at(row: Mapping[str, Any]) -> datetime | None:
+    """``edited`` is a hint only (its format is undocumented): the content hash decides what changed."""
+    for name in ("edited", "created"):
+        value = column(row, name)
+        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"):
+            try:
+                return datetime.strptime(str(value), fmt).replace(tzinfo=UTC)
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def to_body(values: Mapping[str, FieldValue]) -> dict[str, Any]:
+    """Canonical values as Flowtrac columns; ``None`` clears a nullable column."""
+    body: dict[str, Any] = {}
+    for canonical, vendor in _SIMPLE.items():
+        if canonical in values:
+            value = values[canonical]
+            body[vendor] = None if value in (None, "") else str(value)
+    if "active" in values and values["active"] is not None:
+        body["active"] = "Active" if values["active"] else "InActive"
+    return body

@@ -1,0 +1,95 @@
+"""One Flowtrac resource (contacts, product-processes, ...): list with filters, create, update, delete.
+
+Every resource follows the same conventions: GET returns one bare JSON array (parsed as a stream, so
+memory stays flat however many rows come back), POST creates, PUT updates the columns sent (``id`` in
+the body; ``null`` clears a nullable column, never a non-nullable one), DELETE carries ``{"id": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+import ijson
+
+from syncd.connectors.http import VendorHTTP
+from syncd.errors import NotFoundError, ProtocolError, ValidationError
+
+__all__ = ["OPERATORS", "FlowtracResource"]
+
+OPERATORS = ("-in", "-notin", "-eq", "-gt", "-lt", "-contains", "-isnull", "-isnotnull")
+
+
+class _AsyncReader:
+    """The file-like object ijson's async parser reads from."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._chunks = response.aiter_bytes()
+
+    async def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes with read(0) to learn bytes from str
+            return b""
+        # an empty chunk would read as the end of the body: skip them
+        async for chunk in self._chunks:
+            if chunk:
+                return chunk
+        return b""
+
+
+class FlowtracResource:
+    def __init__(self, http: VendorHTTP, path: str, *, non_nullable: tuple[str, ...] = ()) -> None:
+        self.http = http
+        self.path = path.strip("/")
+        self.non_nullable = non_nullable
+
+    @staticmethod
+    def check_filters(filters: Mapping[str, str]) -> None:
+        for key in filters:
+            if key.startswith("-") or not key.strip():
+                raise ValidationError("flowtrac", f"filter {key!r} has no column")
+
+    async def list(self, filters: Mapping[str, str] | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Stream every row matching ``filters``; raises if the array is cut short."""
+        params = dict(filters or {})
+        self.check_filters(params)
+        response = await self.http.request("GET", self.path, idempotent=True, params=params, stream=True)
+        try:
+            async for row in ijson.items_async(_AsyncReader(response), "item", use_float=True):
+                yield row if isinstance(row, dict) else {"__bad__": row}
+        except ijson.JSONError as exc:
+            raise ProtocolError(self.http.system, f"GET /{self.path}: the array was cut short or malformed "
+                                                  f"({exc.__class__.__name__})") from None
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            from syncd.errors import RetriableError
+
+            raise RetriableError(self.http.system, f"GET /{self.path}: connection lost mid-list "
+                                                   f"({exc.__class__.__name__})") from None
+        finally:
+            await response.aclose()
+
+    async def get(self, row_id: str) -> dict[str, Any] | None:
+        async for row in self.list({"id": row_id}):
+            return row
+        return None
+
+    async def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        answer = await self.http.request("POST", self.path, idempotent=False, json_body=dict(body))
+        if not isinstance(answer, dict) or "id" not in answer:
+            raise ProtocolError(self.http.system, f"POST /{self.path} answered without the new row")
+        return answer
+
+    async def update(self, row_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        cleared = [k for k, v in body.items() if v is None and k in self.non_nullable]
+        if cleared:
+            raise ValidationError(self.http.system, f"{', '.join(cleared)} cannot be cleared (non-nullable)")
+        answer = await self.http.request("PUT", self.path, idempotent=True, json_body={"id": row_id, **body})
+        if isinstance(answer, dict) and answer.get("id") == row_id:
+            return answer
+        row = await self.get(row_id)
+        if row is None:
+            raise NotFoundError(self.http.system, f"{self.path} {row_id} not found")
+        return row
+
+    async def delete(self, row_id: str) -> None:
+        await self.http.request("DELETE", self.path, idempotent=True, json_body={"id": row_id})
