@@ -33,7 +33,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+#: a pipe or a log file gets wide tables rather than Rich's 80-column default
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 132)
 
 ConfigOption = Annotated[
     Path | None,

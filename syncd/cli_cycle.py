@@ -114,8 +114,10 @@ def _print_summary(report: CycleReport) -> None:
     table = Table(title=f"{'dry run' if report.dry_run else 'run'} {report.run_id or ''}".strip())
     columns = ("system", "scanned", "new", "changed", "vanished", "created", "updated", "deactivated", "deleted",
                "parked", "failed")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "system" else "right")
+    headers = ("system", "scanned", "new", "chg", "gone", "created", "updated", "deact", "deleted", "parked",
+               "failed")
+    for header in headers:
+        table.add_column(header, justify="left" if header == "system" else "right", no_wrap=True)
     for s in report.systems.values():
         table.add_row(s.system, *(str(getattr(s, c)) for c in columns[1:]))
     out.print(table)
@@ -155,7 +157,7 @@ def match_file(input_path: Path, output: Path, *, auto_link: float | None, revie
         return 2
     try:
         summary = match_csv(input_path, output, matching)
-    except (ConfigError, ValueError, OSError) as exc:
+    except (ConfigError, ValueError, OSError) as exc:  # InputError is a ValueError
         err.print(f"syncd: {exc}", markup=False)
         return 2
     out.print(str(summary), markup=False)

@@ -100,10 +100,14 @@ class EntityPlan:
 
 
 def split_full_name(full: str | None) -> tuple[str | None, str | None]:
-    """"Ana María López" -> ("Ana María", "López"): the last word is the family name."""
+    """"Ana María López" -> ("Ana María", "López"): the last word is the family name;
+    "López, Ana María" -> ("Ana María", "López"): a comma puts the family name first."""
     text = normalize_text(full)
     if not text:
         return None, None
+    if "," in text:
+        family_part, _, given_part = text.partition(",")
+        return given_part.strip() or None, family_part.strip() or None
     given, _, family = text.rpartition(" ")
     return (given or None, family) if given else (None, family)
 
@@ -214,19 +218,7 @@ def plan_entity(
     active = out.base.get("active")
 
     for copy in live:
-        system = systems[copy.system]
-        current = copy.contact
-        wanted = _target_values(system, out.base, rules, manual)
-        values = {k: v for k, v in wanted.items() if _differs(k, current.get(k), v)}
-        if values:
-            out.changes.append(ChangeSet(
-                state.entity_id, copy.system, Op.UPDATE, copy.remote_id, values,
-                {k: current.get(k) for k in values}, {k: reasons.get(k, reasons.get("full_name", "")) for k in values},
-            ))
-        if "active" in system.fields and "active" not in manual and active is not None \
-                and rules.get("active", FieldRule()).writes_to(copy.system) and current.active is not None \
-                and bool(current.active) != bool(active):
-            out.changes.extend(_activity_change(state.entity_id, system, copy, bool(active), reasons["active"]))
+        out.changes.extend(_copy_changes(state, systems[copy.system], copy, out.base, rules, manual, reasons))
 
     if active is False:
         return out
@@ -246,6 +238,31 @@ def plan_entity(
             company_id=company_id, problem=problem,
         ))
     return out
+
+
+def _copy_changes(
+    state: EntityState, system: SystemRules, copy: Copy, base: Mapping[str, FieldValue],
+    rules: Mapping[str, FieldRule], manual: set[str], reasons: Mapping[str, str],
+) -> list[ChangeSet]:
+    """At most one change-set per copy: its writes must not race each other on a stale record."""
+    current = copy.contact
+    wanted = _target_values(system, base, rules, manual)
+    values = {k: v for k, v in wanted.items() if _differs(k, current.get(k), v)}
+    active = base.get("active")
+    activity: list[ChangeSet] = []
+    if "active" in system.fields and "active" not in manual and active is not None \
+            and rules.get("active", FieldRule()).writes_to(copy.system) and current.active is not None \
+            and bool(current.active) != bool(active):
+        activity = _activity_change(state.entity_id, system, copy, bool(active), reasons["active"])
+    if not values:
+        return activity
+    if activity and activity[0].op is Op.DELETE:
+        return activity
+    old = {k: current.get(k) for k in values}
+    why = {k: reasons.get(k, reasons.get("full_name", "")) for k in values}
+    if activity:  # fold the (de)activation into the one update
+        values["active"], old["active"], why["active"] = bool(active), current.active, reasons["active"]
+    return [ChangeSet(state.entity_id, copy.system, Op.UPDATE, copy.remote_id, values, old, why)]
 
 
 def _activity_change(

@@ -170,7 +170,8 @@ class FlowtracSandbox:
             self.insert("contacts", {
                 "name": c.full_name or c.email or "Unknown", "active": "InActive" if c.active is False else "Active",
                 "office": c.phone_office, "cell": c.phone_mobile, "fax": c.fax, "email": c.email, "title": c.title,
-                "type": "Customer", "account": c.company, "account id": self.account_for(c.company) if c.company else None,
+                "type": "Customer", "account": c.company,
+                "account id": self.account_for(c.company) if c.company else None,
                 "address1": c.street, "city": c.city, "zipcode": c.zip, "country": c.country})
 
     def insert(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:

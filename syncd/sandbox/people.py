@@ -216,7 +216,7 @@ def _copy(rng: random.Random, p: _Person, system: str, mess: float) -> Contact:
         names = {"full_name": full}
     email: str | None = p.email
     if rng.random() < 0.1 * mess:
-        email = email.upper() if rng.random() < 0.5 else f" {email} "
+        email = p.email.upper() if rng.random() < 0.5 else f" {p.email} "
     if rng.random() < 0.12 * mess:
         email = None
     office, mobile = p.office, p.mobile
