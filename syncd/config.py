@@ -115,6 +115,11 @@ def _sandbox_connectors() -> dict[str, dict[str, Any]]:
     return {name: dict(values) for name, values in SANDBOX_CONNECTORS.items()}
 
 
+FieldName = Literal["given_name", "family_name", "full_name", "email", "emails", "phone_office", "phone_mobile", "fax",
+                    "title", "department", "company", "street", "city", "zip", "country", "active", "notes", "locale"]
+assert set(FieldName.__args__) == set(CANONICAL_FIELDS)  # type: ignore[attr-defined]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SYNCD_", env_nested_delimiter="__", extra="forbid",
                                       frozen=True, case_sensitive=False)
@@ -126,7 +131,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     connectors: dict[str, Any] = Field(default_factory=_sandbox_connectors)
-    fields: dict[str, FieldSettings] = Field(default_factory=dict)
+    fields: dict[FieldName, FieldSettings] = Field(default_factory=dict)
     #: the file these settings came from (None: built-in defaults)
     source: str | None = None
 
@@ -166,14 +171,6 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("\n".join(problems))
         return out
-
-    @field_validator("fields", mode="after")
-    @classmethod
-    def _known_fields(cls, value: dict[str, FieldSettings]) -> dict[str, FieldSettings]:
-        unknown = sorted(set(value) - set(CANONICAL_FIELDS))
-        if unknown:
-            raise ValueError(f"unknown canonical field(s) {', '.join(unknown)} (known: {', '.join(CANONICAL_FIELDS)})")
-        return value
 
     @model_validator(mode="after")
     def _systems_exist(self) -> Settings:
@@ -216,16 +213,19 @@ class Settings(BaseSettings):
         return notes
 
 
+_SECRET_KEYS = {"token", "x_token", "pin", "password", "api_key", "client_secret", "secret"}
+
+
 def _mask(path: str, value: Any) -> str:
-    secretish = any(word in path.lower() for word in ("token", "password", "secret", "pin", "api_key", "key"))
-    return "********" if secretish else repr(value)
+    return "********" if path.rsplit(".", 1)[-1].lower() in _SECRET_KEYS else repr(value)
 
 
 def _problems(exc: ValidationError, prefix: str = "", data: Any = None) -> list[str]:
     """One line per problem: the key path, the reason, and the bad value (masked when secret)."""
     lines: list[str] = []
     for error in exc.errors():
-        loc = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = ".".join(str(p) for p in error["loc"]
+                       if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
         path = ".".join(p for p in (prefix, loc) if p)
         if error["type"] == "extra_forbidden":
             lines.append(f"{path}: unknown key")

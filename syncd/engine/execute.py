@@ -43,7 +43,7 @@ def _differences(record: RemoteRecord | None, values: Mapping[str, FieldValue]) 
     return {
         name: record.contact.get(name)
         for name, value in values.items()
-        if comparable(name, record.contact.get(name)) != comparable(name, value)
+        if name != "company" and comparable(name, record.contact.get(name)) != comparable(name, value)
     }
 
 

@@ -19,6 +19,9 @@ from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, comparable, fold_
 __all__ = ["ChangeSet", "ConflictItem", "Copy", "EntityPlan", "EntityState", "Op", "plan_entity", "split_full_name"]
 
 _NAME_PARTS = ("given_name", "family_name")
+#: the company a contact belongs to is a relationship, set when it is created (as a vendor company id),
+#: never rewritten as a value: moving a person between companies is an admin's act in that system
+_CREATE_ONLY = frozenset({"company"})
 
 
 class Op(StrEnum):
@@ -247,7 +250,7 @@ def _copy_changes(
     """At most one change-set per copy: its writes must not race each other on a stale record."""
     current = copy.contact
     wanted = _target_values(system, base, rules, manual)
-    values = {k: v for k, v in wanted.items() if _differs(k, current.get(k), v)}
+    values = {k: v for k, v in wanted.items() if k not in _CREATE_ONLY and _differs(k, current.get(k), v)}
     active = base.get("active")
     activity: list[ChangeSet] = []
     if "active" in system.fields and "active" not in manual and active is not None \

@@ -1,0 +1,86 @@
+"""The command line as a user runs it: real processes, the embedded sandbox over loopback, a SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from syncd.sandbox.run import port_in_use
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def syncd(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")}
+    result = subprocess.run([sys.executable, "-m", "syncd", *args], cwd=cwd, env=env, capture_output=True,
+                            text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"syncd {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A config like the example, on four free ports, with the sandbox embedded."""
+    rng = random.Random()
+    for _ in range(50):
+        base = rng.randrange(20000, 60000)
+        if not any(port_in_use("127.0.0.1", base + i) for i in range(4)):
+            break
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for i, port in enumerate(range(8701, 8705)):
+        text = text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{base + i}")
+    text = text.replace("port_base = 8701", f"port_base = {base}").replace("contacts = 200", "contacts = 60")
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_help_and_version(tmp_path: Path) -> None:
+    assert "--reconcile" in syncd("--help", cwd=tmp_path).stdout
+    assert syncd("--version", cwd=tmp_path).stdout.startswith("syncd ")
+
+
+def test_a_broken_config_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[matching]\nauto_link = "high"\nbogus = 1\n')
+    result = syncd("config", "check", cwd=tmp_path, check=False)
+    assert result.returncode == 2
+    assert "matching.auto_link" in result.stderr and "matching.bogus: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_then_check(workdir: Path) -> None:
+    assert "upgraded" in syncd("db", "upgrade", cwd=workdir).stdout
+    assert "up to date" in syncd("db", "upgrade", cwd=workdir).stdout
+    syncd("db", "check", cwd=workdir)
+    assert oct((workdir / "syncd.db").stat().st_mode & 0o777) == "0o600"
+
+
+def test_reconcile_links_fills_and_then_writes_nothing(workdir: Path) -> None:
+    dry = syncd("--dry-run", cwd=workdir)
+    assert "would change" in dry.stdout and "create" in dry.stdout
+
+    first = json.loads(syncd("--reconcile", "--json", cwd=workdir).stdout)
+    assert first["ok"] is True
+    assert first["new_entities"] > 0 and first["linked"] > first["new_entities"]
+    assert sum(s["created"] for s in first["systems"].values()) > 0
+    for secret in ("sandbox-itflow-key", "sandbox-cirrus-token", "sandbox-lightening-token"):
+        assert secret not in json.dumps(first)
+
+    second = json.loads(syncd("--reconcile", "--json", cwd=workdir).stdout)
+    assert second["planned_writes"] == 0
+    assert all(s["created"] + s["updated"] + s["deactivated"] == 0 for s in second["systems"].values())
+
+    status = syncd("status", "--json", cwd=workdir)
+    data = json.loads(status.stdout)
+    assert data["entities"] == first["new_entities"]
+    assert {s["system"] for s in data["systems"]} == {"flowtrac", "lightening", "itflow", "cirrus"}
+    syncd("review", "list", cwd=workdir)
+    database = (workdir / "syncd.db").read_bytes()
+    for secret in (b"sandbox-itflow-key", b"sandbox-cirrus-token", b"sandbox-lightening-token"):
+        assert secret not in database
