@@ -197,7 +197,8 @@ class VendorHTTP:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random delay up to ``base * 2**attempt`` (capped)."""
         ceiling = min(self.settings.backoff_max, self.settings.backoff_base * (2**attempt))
         return self._rng.uniform(0, ceiling)
 
@@ -257,7 +258,7 @@ class VendorHTTP:
                 error, safe = exc, False
             if not (idempotent or safe) or attempt >= self.settings.retries:
                 raise error
-            delay = self._backoff(attempt)
+            delay = self.backoff(attempt)
             if isinstance(error, RateLimited) and error.retry_after is not None:
                 if error.retry_after > self.settings.retry_after_max:
                     raise error

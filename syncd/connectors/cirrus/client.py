@@ -50,8 +50,6 @@ class _TokenAuth:
         if self.settings.x_token is not None:
             return
         async with self.lock:
-            if self.token is not None and self.clock() < self.expires - self.settings.refresh_margin - 1:
-                return
             url = self.settings.token_url or self.settings.base_url.rstrip("/") + "/oauth/token"
             secret = self.settings.client_secret.get_secret_value() if self.settings.client_secret else ""
             body = await http.request("POST", url, idempotent=True, authenticate=False,
@@ -118,10 +116,10 @@ class CirrusConnector:
             total, pages = int(first.get("total") or 0), int(first.get("pages") or 1)
             items: list[ScanItem] = []
             async for item in self._pages(first, pages):
-                if isinstance(item, RemoteRecord):
-                    if item.remote_id in seen:
-                        continue  # moved to a later page by an edit during the scan
-                    seen.add(item.remote_id)
+                item_id = item.remote_id or f"anonymous-{len(seen)}"
+                if item_id in seen:
+                    continue  # moved to a later page by an edit during the scan
+                seen.add(item_id)
                 items.append(item)
                 if len(items) >= 500:
                     for out in items:

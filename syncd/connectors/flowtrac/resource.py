@@ -14,7 +14,7 @@ import httpx
 import ijson
 
 from syncd.connectors.http import VendorHTTP
-from syncd.errors import NotFoundError, ProtocolError, ValidationError
+from syncd.errors import NotFoundError, ProtocolError, RetriableError, ValidationError
 
 __all__ = ["OPERATORS", "FlowtracResource"]
 
@@ -50,23 +50,37 @@ class FlowtracResource:
                 raise ValidationError("flowtrac", f"filter {key!r} has no column")
 
     async def list(self, filters: Mapping[str, str] | None = None) -> AsyncIterator[dict[str, Any]]:
-        """Stream every row matching ``filters``; raises if the array is cut short."""
+        """Stream every row matching ``filters``.
+
+        A body cut short (dropped connection, truncated or garbled JSON) is read again — it is a GET —
+        and rows already yielded are skipped by id, up to the client's retry budget; then it raises.
+        """
         params = dict(filters or {})
         self.check_filters(params)
-        response = await self.http.request("GET", self.path, idempotent=True, params=params, stream=True)
-        try:
-            async for row in ijson.items_async(_AsyncReader(response), "item", use_float=True):
-                yield row if isinstance(row, dict) else {"__bad__": row}
-        except ijson.JSONError as exc:
-            raise ProtocolError(self.http.system, f"GET /{self.path}: the array was cut short or malformed "
-                                                  f"({exc.__class__.__name__})") from None
-        except (httpx.TransportError, httpx.TimeoutException) as exc:
-            from syncd.errors import RetriableError
-
-            raise RetriableError(self.http.system, f"GET /{self.path}: connection lost mid-list "
-                                                   f"({exc.__class__.__name__})") from None
-        finally:
-            await response.aclose()
+        yielded: set[str] = set()
+        attempt = 0
+        while True:
+            response = await self.http.request("GET", self.path, idempotent=True, params=params, stream=True)
+            try:
+                async for row in ijson.items_async(_AsyncReader(response), "item", use_float=True):
+                    if not isinstance(row, dict):
+                        yield {"__bad__": row}
+                        continue
+                    row_id = str(row.get("id") or "")
+                    if row_id and row_id in yielded:
+                        continue
+                    yielded.add(row_id)
+                    yield row
+                return
+            except (ijson.JSONError, httpx.TransportError, httpx.TimeoutException) as exc:
+                if attempt >= self.http.settings.retries:
+                    kind = ProtocolError if isinstance(exc, ijson.JSONError) else RetriableError
+                    raise kind(self.http.system, f"GET /{self.path}: the list was cut short or malformed "
+                                                 f"({exc.__class__.__name__})") from None
+            finally:
+                await response.aclose()
+            await self.http.sleep(self.http.backoff(attempt))
+            attempt += 1
 
     async def get(self, row_id: str) -> dict[str, Any] | None:
         async for row in self.list({"id": row_id}):

@@ -19,9 +19,8 @@ async def make(seed_contacts: Sequence[Contact] = (), **settings: Any) -> AsyncI
     sandbox = FlowtracSandbox(seed_contacts=seed_contacts, cookie_name=settings.pop("sandbox_cookie", "flow_auth"))
     with serve_in_thread(sandbox.app) as url:
         creds = sandbox.credentials
-        options = {"rate_limit": 1000, "burst": 100, **settings}
-        connector = FlowtracConnector("flowtrac", FlowtracSettings(base_url=f"{url}/api", badge=creds.badge,
-                                                                   pin=creds.pin, **options))
+        options = {"badge": creds.badge, "pin": creds.pin, "rate_limit": 1000, "burst": 100, **settings}
+        connector = FlowtracConnector("flowtrac", FlowtracSettings(base_url=f"{url}/api", **options))
         yield connector, sandbox
 
 

@@ -19,9 +19,9 @@ async def make(seed_contacts: Sequence[Contact] = (), **settings: Any) -> AsyncI
     sandbox = ITFlowSandbox(seed_contacts=seed_contacts)
     sandbox.client_for(COMPANY)
     with serve_in_thread(sandbox.app) as url:
-        options = {"allow_hard_delete": True, "rate_limit": 1000, "burst": 100, **settings}
-        connector = ITFlowConnector("itflow", ITFlowSettings(base_url=url, api_key=sandbox.credentials.api_key,
-                                                             **options))
+        options = {"api_key": sandbox.credentials.api_key, "allow_hard_delete": True, "rate_limit": 1000,
+                   "burst": 100, **settings}
+        connector = ITFlowConnector("itflow", ITFlowSettings(base_url=url, **options))
         yield connector, sandbox
 
 

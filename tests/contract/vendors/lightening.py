@@ -19,8 +19,8 @@ async def make(seed_contacts: Sequence[Contact] = (), **settings: Any) -> AsyncI
     sandbox = LighteningSandbox(seed_contacts=seed_contacts, page_size=settings.pop("sandbox_page_size", 500))
     sandbox.customer_for(COMPANY)
     with serve_in_thread(sandbox.app) as url:
-        connector = LighteningConnector("lightening", LighteningSettings(
-            base_url=url, token=sandbox.credentials.token, rate_limit=1000, burst=100, **settings))
+        options = {"token": sandbox.credentials.token, "rate_limit": 1000, "burst": 100, **settings}
+        connector = LighteningConnector("lightening", LighteningSettings(base_url=url, **options))
         yield connector, sandbox
 
 
