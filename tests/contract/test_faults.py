@@ -56,7 +56,10 @@ async def test_a_429_is_retried_after_the_vendors_retry_after(rig: tuple[Connect
     assert sleeps.delays[:3] == [7.0, 7.0, 7.0], "Retry-After is obeyed, not guessed"
 
 
-async def test_transient_5xx_on_reads_are_retried_until_they_pass(rig: tuple[Connector, Any, ModuleType, Sleeps]) -> None:
+Rig = tuple[Connector, Any, ModuleType, Sleeps]
+
+
+async def test_transient_5xx_on_reads_are_retried_until_they_pass(rig: Rig) -> None:
     connector, sandbox, _, sleeps = rig
     await scan_all(connector)
     inject(sandbox, error_rate=0.3)
@@ -112,7 +115,7 @@ async def test_wrong_credentials_are_fatal_and_say_so_without_the_secret(
 ) -> None:
     from syncd.errors import AuthError
 
-    connector, sandbox, vendor, _ = rig
+    connector, _, vendor, _ = rig
     name = connector.name
     wrong = {"flowtrac": {"pin": "9999"}, "lightening": {"token": "wrong-token-1"},
              "itflow": {"api_key": "wrong-key-1"}, "cirrus": {"client_secret": "wrong-secret-1"}}[name]
@@ -121,7 +124,7 @@ async def test_wrong_credentials_are_fatal_and_say_so_without_the_secret(
             await scan_all(bad)
         await bad.aclose()
     assert info.value.status in (401, 403) or isinstance(info.value, AuthError)
-    assert list(wrong.values())[0] not in str(info.value)
+    assert next(iter(wrong.values())) not in str(info.value)
 
 
 async def test_a_bad_row_is_skipped_with_a_reason(rig: tuple[Connector, Any, ModuleType, Sleeps]) -> None:
