@@ -240,7 +240,7 @@ def reconcile(
         if score >= settings.review:
             scored.append((score, i, j))
     result.pairs_scored = len(m.scores)
-    scored.sort(key=lambda s: (-s[0], records[s[1]].key, records[s[2]].key))
+    scored.sort(key=lambda s: (-s[0], *sorted((records[s[1]].key, records[s[2]].key))))
 
     best_review: dict[int, ReviewCandidate] = {}
     for score, i, j in scored:
@@ -251,6 +251,8 @@ def reconcile(
         if score >= settings.auto_link and reason is None:
             m.clusters.union(i, j)
             continue
+        if reason is not None and m.kept_apart(ri, rj):
+            continue  # an admin already answered this question
         for movable, other_root in ((i, rj), (j, ri)):
             if movable not in unlinked or len(m.clusters.members[m.clusters.find(movable)]) > 1:
                 continue
@@ -288,7 +290,8 @@ def _hopeless(a: Features, b: Features, threshold: float) -> bool:
     same_domain = {e.partition("@")[2] for e in a.personal_emails} & {e.partition("@")[2] for e in b.personal_emails}
     if same_domain:
         return False
-    # name (0.45) + company (0.1) + unique name at the company (0.4) + city (0.05) + shared mailbox (0.05)
+    # name (0.45) + company (0.1) + unique name at the company (0.4) + city (0.05) + shared mailbox (0.05);
+    # a phone or an email in common is never hopeless
     bound = 0.45 + 0.05 + (0.05 if a.shared_emails & b.shared_emails else 0.0)
     if a.company and a.company == b.company:
         bound += 0.5

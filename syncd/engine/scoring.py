@@ -84,7 +84,7 @@ def score_pair(a: Features, b: Features, *, unique_at_company: bool = False) -> 
         score += 0.05
         reasons["shared_email"] = "same shared mailbox (weak)"
     if a.phones & b.phones:
-        score += 0.4
+        score += 0.48
         reasons["phone"] = "same phone number"
     similarity = name_similarity(a, b)
     if a.has_name and b.has_name:
