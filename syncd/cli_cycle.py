@@ -18,7 +18,7 @@ from syncd.engine.plan import EntityPlan
 from syncd.engine.report import CycleReport
 from syncd.errors import ConfigError, StoreError
 
-__all__ = ["match_file", "reconcile_once"]
+__all__ = ["match_file", "reconcile_once", "run_daemon"]
 
 
 def _prepare(config: Path | None) -> tuple[Any, Any]:
@@ -134,6 +134,21 @@ def _print_summary(report: CycleReport) -> None:
             err.print(f"{s.system}: {line}", markup=False)
         if len(s.errors) > 10:
             err.print(f"{s.system}: … and {len(s.errors) - 10} more", markup=False)
+
+
+def run_daemon(config: Path | None, *, grace: float) -> int:
+    """``syncd run``: the daemon, with the sandbox embedded when the configuration points at it."""
+    from syncd.config import find_config
+    from syncd.daemon import Daemon
+    from syncd.sandbox.embed import maybe_embedded_sandbox
+
+    try:
+        settings, store = _prepare(config)
+    except StoreError as exc:
+        err.print(f"syncd: {exc}", markup=False)
+        return 1
+    with maybe_embedded_sandbox(settings, announce=lambda m: err.print(m, markup=False)):
+        return asyncio.run(Daemon(settings, store, find_config(config), grace=grace).run())
 
 
 def match_file(input_path: Path, output: Path, *, auto_link: float | None, review: float | None) -> int:

@@ -56,6 +56,18 @@ def match(
     raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review))
 
 
+def run(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="config file", dir_okay=False)] = None,
+    grace: Annotated[float, typer.Option(help="seconds to let a cycle finish on SIGTERM", min=0)] = 30.0,
+) -> None:
+    """Run the daemon: poll every connector on its schedule and keep the systems in sync."""
+    from syncd.cli_cycle import run_daemon
+
+    raise typer.Exit(run_daemon(config or (ctx.find_root().obj or {}).get("config"), grace=grace))
+
+
 def register(app: typer.Typer) -> None:
+    app.command("run")(run)
     app.command("sandbox")(sandbox)
     app.command("match")(match)

@@ -106,5 +106,5 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", secrets: Iterable[
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "uvicorn.access", "apscheduler.executors.default", "alembic.runtime"):
+    for noisy in ("httpx", "httpcore", "uvicorn.access", "apscheduler.scheduler", "alembic.runtime"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -63,7 +63,7 @@ class Engine:
     ) -> CycleReport:
         opts = options or self.options
         started = time.perf_counter()
-        state = EngineState(self.store, kind=kind, dry_run=opts.dry_run)
+        state = EngineState(self.store, kind=kind, dry_run=opts.dry_run, systems=self.connectors)
         report = CycleReport(run_id=state.run_id, dry_run=opts.dry_run)
         try:
             names = [n for n in self.connectors if opts.systems is None or n in opts.systems]
@@ -77,7 +77,10 @@ class Engine:
 
             mark = time.perf_counter()
             # A system whose scan failed sits this cycle out: no writes to it, nothing planned from it.
-            usable = {n: self._rules_with_learned_companies(state, n) for n in names if scans[n].complete}
+            # Systems not scanned in this cycle (the daemon polls one at a time) take part with what
+            # their last scan stored, if that scan was good.
+            usable = {n: self._rules_with_learned_companies(state, n) for n in self.connectors
+                      if (scans[n].complete if n in scans else state.last_scan_ok(n))}
             self._plan(state, usable, report, keep_plans=opts.dry_run)
             report.timings["plan"] = time.perf_counter() - mark
             if opts.dry_run:

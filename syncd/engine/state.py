@@ -96,8 +96,9 @@ def _record_from_row(row: t.RemoteRecordRow) -> RemoteRecord:
 
 
 class EngineState:
-    def __init__(self, store: Store, *, kind: str, dry_run: bool) -> None:
+    def __init__(self, store: Store, *, kind: str, dry_run: bool, systems: Iterable[str] = ()) -> None:
         self.store = store
+        self.systems = frozenset(systems)
         self.dry_run = dry_run
         self.session: Session = store.session_factory()
         self.run_id: int | None = None
@@ -173,6 +174,10 @@ class EngineState:
         else:
             cursor.last_error = result.error
             cursor.consecutive_failures = (cursor.consecutive_failures or 0) + 1
+
+    def last_scan_ok(self, system: str) -> bool:
+        cursor = self.session.get(t.ScanCursor, system)
+        return cursor is not None and cursor.last_success_at is not None and cursor.last_error is None
 
     def tombstone(self, system: str, remote_ids: Iterable[str]) -> None:
         ids = sorted(remote_ids)
@@ -350,8 +355,10 @@ class EngineState:
         for change in plan.changes:
             s.add(self._outbox_row(change, now))
         display = plan.base.get("full_name") or plan.base.get("email")
+        # planned without some system (its scan failed, or it has not been read yet): plan again later
+        incomplete = bool(set(self.systems) - planned)
         s.execute(update(t.Entity).where(t.Entity.id == plan.entity_id).values(
-            dirty=False, updated_at=now, display_name=str(display) if display else None,
+            dirty=incomplete, updated_at=now, display_name=str(display) if display else None,
             deleted_at=now if plan.deleted else None))
 
     def _outbox_row(self, change: ChangeSet, now: datetime) -> t.OutboxItem:
@@ -431,13 +438,20 @@ class EngineState:
         else:
             s.execute(update(t.RemoteRecordRow).where(t.RemoteRecordRow.id == existing).values(**values))
         link = s.scalar(select(t.Link).where(t.Link.system == record.system, t.Link.remote_id == record.remote_id))
+        read_back = _snapshot(record.contact)
         if link is None:
             s.add(t.Link(entity_id=change.entity_id, system=record.system, remote_id=record.remote_id,
                          linked_by="syncd", confidence=1.0, reasons={"created_by": "syncd"}, created_at=now,
-                         synced_fields=_snapshot(record.contact), synced_hash=digest))
-        else:
-            link.synced_fields = _snapshot(record.contact)
-            link.synced_hash = digest
+                         synced_fields=read_back, synced_hash=digest))
+            return
+        # Only the fields we wrote are agreed now. The read-back may also carry someone else's edit made
+        # since the last scan: that must stay a change, not be swallowed as an echo of our own write.
+        snapshot = dict(link.synced_fields or read_back)
+        for name in change.values:
+            if name in read_back:
+                snapshot[name] = read_back[name]
+        link.synced_fields = snapshot
+        link.synced_hash = digest if snapshot == read_back else None
 
     def retry_later(self, change: PendingChange, error: str, *, count_attempt: bool = True) -> None:
         row = self.session.get(t.OutboxItem, change.outbox_id)

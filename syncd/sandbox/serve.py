@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -12,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["free_port", "serve_in_thread"]
+__all__ = ["QuietServer", "free_port", "serve_in_thread"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -22,9 +23,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # the thread's owner handles signals
-        return None
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to its owner (the daemon, or the test's main thread)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 @contextmanager
@@ -33,7 +37,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) 
     port = port or free_port(host)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             timeout_keep_alive=30, access_log=False)
-    server = _Server(config)
+    server = QuietServer(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True,
                               name=f"sandbox-{port}")
     thread.start()

@@ -202,3 +202,31 @@ async def test_a_crash_after_the_vendor_created_does_not_duplicate(store: Store)
     assert len(rows(systems["b"])) == 1
     assert len(rows(systems["c"])) == 1
     assert (await engine.run_cycle()).planned_writes == 0
+
+
+async def test_an_edit_made_while_we_write_is_not_swallowed_as_an_echo(store: Store) -> None:
+    """Someone edits a field of a contact between our scan and our write to another field of it:
+    the read-back after our write carries their edit, and it must still count as their change."""
+    systems = world()
+    for connector in systems.values():
+        connector.store.put(ADA)
+    engine = make_engine(store, **systems)
+    await engine.run_cycle()
+    systems["a"].store.edit("1", phone_office="+44 20 7946 0999")
+
+    b = systems["b"]
+    original = b.update
+
+    async def update_with_a_concurrent_edit(current, values):  # type: ignore[no-untyped-def]
+        b.store.edit("1", title="Edited in b meanwhile")
+        return await original(current, values)
+
+    b.update = update_with_a_concurrent_edit  # type: ignore[method-assign]
+    await engine.run_cycle()
+    b.update = original  # type: ignore[method-assign]
+    await engine.run_cycle()
+    for connector in systems.values():
+        (contact,) = rows(connector)
+        assert contact.title == "Edited in b meanwhile", connector.name
+        assert contact.phone_office == "+44 20 7946 0999"
+    assert (await engine.run_cycle()).planned_writes == 0
