@@ -18,7 +18,7 @@ import pytest
 from syncd.sandbox.serve import free_port
 
 from .test_cli import EXAMPLE
-from .test_cli import workdir as workdir  # noqa: F401  (fixture)
+from .test_cli import workdir as workdir
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -36,7 +36,7 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 @pytest.fixture
-def daemon(workdir: Path) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str]]]:  # noqa: F811
+def daemon(workdir: Path) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str]]]:
     listen = f"127.0.0.1:{free_port()}"
     config = (workdir / "config.toml").read_text()
     config = config.replace("poll_interval = 60", "poll_interval = 1").replace("127.0.0.1:9188", listen)
@@ -70,7 +70,7 @@ def records(base: str) -> list[dict[str, Any]]:
 
 
 def test_the_daemon_syncs_serves_health_and_stops_cleanly(
-    daemon: tuple[subprocess.Popen[str], str, dict[str, str]], workdir: Path,  # noqa: F811
+    daemon: tuple[subprocess.Popen[str], str, dict[str, str]], workdir: Path,
 ) -> None:
     process, server, vendors = daemon
     assert wait_for(lambda: httpx.get(f"{server}/healthz", timeout=2).status_code == 200, 30, "/healthz")
