@@ -6,8 +6,8 @@ Generates people copied into four systems with realistic corruption (syncd.sandb
 them, and prints precision / recall / F1 of the pairwise links against the truth, the share of
 records sent to review, wall time, and peak memory (tracemalloc: Python allocations during the
 match, measured in a second, traced run; and the process's max RSS). Then the incremental figure:
-100 new records matched against every record already linked. With --splink, Splink (DuckDB backend) links the same data in the same
-run and both tools' figures and their ratios are printed side by side.
+100 new records matched against every record already linked. With --splink, Splink (DuckDB backend)
+links the same data in the same run and both tools' figures and their ratios are printed side by side.
 """
 
 from __future__ import annotations
