@@ -46,6 +46,7 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
     """One full cycle. Exit code: 0 all good, 1 a connector or change failed, 2 configuration."""
     from syncd.engine.build import build_engine
     from syncd.sandbox.embed import maybe_embedded_sandbox
+    from syncd.store.locks import connector_locks
 
     try:
         settings, store = _prepare(config)
@@ -55,6 +56,8 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
     with ExitStack() as stack:
         stack.enter_context(maybe_embedded_sandbox(settings, announce=lambda m: err.print(m, markup=False)))
         engine = build_engine(settings, store)
+        # a daemon on the same PostgreSQL store pauses its polls while this runs
+        stack.enter_context(connector_locks(store, engine.connectors, wait=True))
         options = CycleOptions(dry_run=dry_run, force_delete=force_delete,
                                max_delete_ratio=engine.options.max_delete_ratio,
                                write_concurrency=engine.options.write_concurrency)

@@ -18,7 +18,6 @@ import contextlib
 import os
 import signal
 import time
-import zlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from syncd.errors import ConfigError
 from syncd.health import health_app
 from syncd.sandbox.serve import QuietServer
 from syncd.store import tables as t
+from syncd.store.locks import connector_locks
 from syncd.store.repository import Store
 
 __all__ = ["Daemon"]
@@ -158,19 +158,8 @@ class Daemon:
 
     @contextlib.asynccontextmanager
     async def _replica_lock(self, name: str) -> AsyncIterator[bool]:
-        """A PostgreSQL advisory lock per connector (session-level, released on exit or on a crash)."""
-        if not self.store.is_postgres:
-            yield True
-            return
-        key = zlib.crc32(f"syncd:{name}".encode())
-        with self.store.engine.connect() as connection:
-            acquired = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
-            try:
-                yield acquired
-            finally:
-                if acquired:
-                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                connection.commit()
+        with connector_locks(self.store, [name], wait=False) as acquired:
+            yield acquired
 
     # --- reload -------------------------------------------------------------------------------
 
