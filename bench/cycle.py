@@ -22,14 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from syncd.config import Settings  # noqa: E402
-from syncd.engine.build import build_engine  # noqa: E402
-from syncd.engine.report import CycleReport  # noqa: E402
-from syncd.model import RemoteRecord  # noqa: E402
-from syncd.sandbox.defaults import SANDBOX_CONNECTORS  # noqa: E402
-from syncd.sandbox.serve import free_port  # noqa: E402
-from syncd.store import migrate  # noqa: E402
-from syncd.store.repository import Store  # noqa: E402
+from syncd.config import Settings
+from syncd.engine.build import build_engine
+from syncd.engine.report import CycleReport
+from syncd.model import RemoteRecord
+from syncd.sandbox.defaults import SANDBOX_CONNECTORS
+from syncd.sandbox.serve import free_port
+from syncd.store import migrate
+from syncd.store.repository import Store
 
 
 def serve(people: int, port_base: int, ready: Any) -> None:
