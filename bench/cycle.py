@@ -68,7 +68,7 @@ async def main_async(people: int) -> None:
     server = ctx.Process(target=serve, args=(people, port_base, ready), daemon=True)
     server.start()
     ready.wait(600)
-    time.sleep(1.5)
+    await asyncio.sleep(1.5)
     connectors = {}
     for i, (name, values) in enumerate(SANDBOX_CONNECTORS.items()):
         cfg = dict(values)
