@@ -16,7 +16,6 @@ import multiprocessing as mp
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
