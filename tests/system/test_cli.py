@@ -84,3 +84,25 @@ def test_reconcile_links_fills_and_then_writes_nothing(workdir: Path) -> None:
     database = (workdir / "syncd.db").read_bytes()
     for secret in (b"sandbox-itflow-key", b"sandbox-cirrus-token", b"sandbox-lightening-token"):
         assert secret not in database
+
+
+def test_match_a_csv_file_offline(tmp_path: Path) -> None:
+    import csv
+
+    from syncd.sandbox.people import CSV_HEADER, generate, to_csv_rows
+
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, CSV_HEADER)
+        writer.writeheader()
+        writer.writerows(to_csv_rows(generate(3, 200)))
+    result = syncd("match", str(source), "-o", str(tmp_path / "out.csv"), cwd=tmp_path)
+    assert "entities" in result.stdout
+    with (tmp_path / "out.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0].keys() == {"system", "record_id", "entity_id", "confidence"}
+    assert len({r["entity_id"] for r in rows if r["entity_id"]}) < len(rows)
+
+    (tmp_path / "bad.csv").write_text("system,record_id,email\nitflow,1,a@b.example\nitflow,,x@y.example\n")
+    bad = syncd("match", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "o2.csv"), cwd=tmp_path, check=False)
+    assert bad.returncode == 2 and "line 3" in bad.stderr and "must not be empty" in bad.stderr

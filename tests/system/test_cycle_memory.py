@@ -230,3 +230,48 @@ async def test_an_edit_made_while_we_write_is_not_swallowed_as_an_echo(store: St
         assert contact.title == "Edited in b meanwhile", connector.name
         assert contact.phone_office == "+44 20 7946 0999"
     assert (await engine.run_cycle()).planned_writes == 0
+
+
+async def test_an_empty_scan_where_there_was_data_deletes_nothing(store: Store) -> None:
+    systems = world()
+    for i in range(8):
+        for connector in systems.values():
+            connector.store.put(ADA.replace(email=f"p{i}@example.com", full_name=f"Person Number{i}"))
+    engine = make_engine(store, **systems)
+    await engine.run_cycle()
+    systems["a"].store.rows.clear()
+    report = await engine.run_cycle()
+    assert report.system("a").guard and "no records" in report.system("a").guard
+    assert all(c.active for name in ("b", "c") for c in rows(systems[name]))
+
+
+async def test_too_many_deletions_at_once_are_held_back_unless_forced(store: Store) -> None:
+    systems = world()
+    for i in range(40):
+        for connector in systems.values():
+            connector.store.put(ADA.replace(email=f"p{i}@example.com", full_name=f"Person Number{i}"))
+    engine = make_engine(store, **systems)
+    await engine.run_cycle()
+    for remote_id in list(systems["a"].store.rows)[:10]:
+        del systems["a"].store.rows[remote_id]
+    held = await engine.run_cycle()
+    assert held.system("a").guard and "max_delete_ratio" in held.system("a").guard
+    assert all(c.active for c in rows(systems["b"]))
+    forced = await engine.run_cycle(CycleOptions(force_delete=True))
+    assert forced.system("b").deactivated == 10 and forced.system("c").deactivated == 10
+
+
+async def test_a_failed_scan_deletes_nothing_and_the_others_go_on(store: Store) -> None:
+    systems = world()
+    for connector in systems.values():
+        connector.store.put(ADA)
+    engine = make_engine(store, **systems)
+    await engine.run_cycle()
+    systems["c"].fail_reads = 100
+    systems["a"].store.edit("1", title="Still synced")
+    report = await engine.run_cycle()
+    assert report.system("c").scan_error and report.failed
+    assert rows(systems["b"])[0].title == "Still synced"
+    systems["c"].fail_reads = 0
+    await engine.run_cycle()
+    assert rows(systems["c"])[0].title == "Still synced"
