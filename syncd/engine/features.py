@@ -32,6 +32,7 @@ class Features:
     company: str
     city: str
     has_name: bool
+    shared_mailboxes: frozenset[str]
 
 
 def _name_parts(contact: Contact) -> tuple[list[str], str, str]:
@@ -70,6 +71,7 @@ def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str])
         company=_company(contact.company),
         city=fold_name(contact.city),
         has_name=bool(tokens),
+        shared_mailboxes=shared_mailboxes,
     )
 
 

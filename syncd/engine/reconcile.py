@@ -76,6 +76,32 @@ class ReconcileResult:
     pairs_scored: int = 0
 
 
+_FEATURES: dict[tuple[str, Contact], Features] = {}
+_KEYS: dict[int, frozenset[str]] = {}
+_CACHE_LIMIT = 1_000_000
+
+
+def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
+    """Features are pure functions of a contact: kept between calls, so the daemon's incremental
+    cycles compute them only for records that changed."""
+    cache_key = (record.system, record.contact)
+    found = _FEATURES.get(cache_key)
+    if found is None or found.shared_mailboxes != shared:
+        if len(_FEATURES) > _CACHE_LIMIT:
+            _FEATURES.clear()
+            _KEYS.clear()
+        found = features_of(record.system, record.contact, shared)
+        _FEATURES[cache_key] = found
+    return found
+
+
+def _keys(f: Features) -> frozenset[str]:
+    keys = _KEYS.get(id(f))
+    if keys is None:
+        keys = _KEYS[id(f)] = frozenset(blocking_keys(f))
+    return keys
+
+
 def _name_key(f: Features) -> tuple[str, str, str]:
     return f.system, " ".join(sorted(t for t in f.tokens if len(t) > 1)), f.company
 
@@ -114,7 +140,7 @@ class _Matcher:
         self.settings = settings
         self.existing = existing
         self.decisions = decisions
-        self.features = [features_of(r.system, r.contact, settings.shared_mailboxes) for r in records]
+        self.features = [_features(r, settings.shared_mailboxes) for r in records]
         self.index = {r.key: i for i, r in enumerate(records)}
         self.clusters = _Clusters(len(records))
         self.scores: dict[tuple[int, int], tuple[float, dict[str, str]]] = {}
@@ -175,10 +201,13 @@ class _Matcher:
         return None
 
     def candidate_pairs(self, active: set[int]) -> Iterable[tuple[int, int]]:
+        # only blocks an active (new or changed) record is in can hold a pair worth scoring
+        wanted = {key for i in active for key in _keys(self.features[i])}
         blocks: dict[str, list[int]] = defaultdict(list)
         for i, f in enumerate(self.features):
-            for key in blocking_keys(f):
-                blocks[key].append(i)
+            for key in _keys(f):
+                if key in wanted:
+                    blocks[key].append(i)
         seen: set[tuple[int, int]] = set()
         cap = self.settings.block_cap
         for members in blocks.values():
