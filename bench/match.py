@@ -84,7 +84,8 @@ def run_splink(seeded: list[SeededContact], truth: Mapping[str, str]) -> dict[st
     try:
         import pandas as pd
         import splink.comparison_library as cl
-        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+        from splink import Linker, SettingsCreator, block_on
+        from splink.backends.duckdb import DuckDBAPI
     except ImportError:
         print("splink is not installed (pip install splink): skipped")
         return None
@@ -109,7 +110,8 @@ def run_splink(seeded: list[SeededContact], truth: Mapping[str, str]) -> dict[st
     gc.collect()
     before = rss_mb()
     started = time.perf_counter()
-    linker = Linker(frame, settings, db_api=DuckDBAPI())
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(frame), settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "company"))
