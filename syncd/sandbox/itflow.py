@@ -117,7 +117,7 @@ class ITFlowSandbox:
                 "clients": {str(k): v for k, v in self.clients.items()}}
 
     def import_state(self, state: dict[str, Any]) -> None:
-        self.contacts = {int(k): v for k, v in state["contacts"].items()}
+        self.contacts = {int(k): v for k, v in sorted(state["contacts"].items(), key=lambda kv: int(kv[0]))}
         self.clients = {int(k): v for k, v in state["clients"].items()}
         self._ids = itertools.count(max(self.contacts, default=0) + 1)
         self._client_ids = itertools.count(max(self.clients, default=0) + 1)
@@ -154,7 +154,7 @@ class ITFlowSandbox:
         q = request.query_params
         if q.get("api_key") != self.credentials.api_key:
             return self._false("Incorrect or expired API key", 401)
-        rows = [self.contacts[k] for k in sorted(self.contacts)]
+        rows = list(self.contacts.values())  # ids only grow: insertion order is contact_id order
         if "contact_id" in q:
             rows = [r for r in rows if r["contact_id"] == q["contact_id"]]
         if "contact_email" in q:
