@@ -88,6 +88,19 @@ class Schema:
         return out
 
 
+    def check(
+        self, system: str, values: Mapping[str, FieldValue], *, creating: bool, skip: tuple[str, ...] = ()
+    ) -> dict[str, FieldValue]:
+        """The values this vendor holds (minus ``skip``), or :class:`ValidationError` naming every problem."""
+        from syncd.errors import ValidationError
+
+        kept = {k: v for k, v in values.items() if k in self.fields and k not in skip}
+        problems = self.problems(kept, creating=creating)
+        if problems:
+            raise ValidationError(system, "; ".join(problems))
+        return kept
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a vendor allows; the planner never asks a connector for more."""

@@ -117,11 +117,7 @@ class MemoryConnector:
         return None
 
     def _check(self, values: Mapping[str, FieldValue], *, creating: bool) -> dict[str, FieldValue]:
-        kept = {k: v for k, v in values.items() if k in self.schema.fields}
-        problems = self.schema.problems(kept, creating=creating)
-        if problems:
-            raise ValidationError(self.name, "; ".join(problems))
-        return kept
+        return self.schema.check(self.name, values, creating=creating)
 
     async def create(
         self, values: Mapping[str, FieldValue], *, company_id: str | None, external_key: str | None

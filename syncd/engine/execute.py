@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from syncd.connectors.base import Connector
 from syncd.engine.plan import Op
-from syncd.errors import NotFoundError, ValidationError
+from syncd.errors import NotFoundError
 from syncd.model import FieldValue, RemoteRecord, comparable
 
 __all__ = ["Outcome", "execute", "validate"]
@@ -31,10 +31,7 @@ def validate(connector: Connector, op: Op, values: Mapping[str, FieldValue]) -> 
     """Raise :class:`ValidationError` naming every value the target cannot hold."""
     if op not in (Op.CREATE, Op.UPDATE):
         return
-    held = {k: v for k, v in values.items() if k in connector.schema.fields}
-    problems = connector.schema.problems(held, creating=op is Op.CREATE)
-    if problems:
-        raise ValidationError(connector.name, "; ".join(problems))
+    connector.schema.check(connector.name, values, creating=op is Op.CREATE)
 
 
 def _differences(record: RemoteRecord | None, values: Mapping[str, FieldValue]) -> dict[str, FieldValue]:

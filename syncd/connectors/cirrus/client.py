@@ -172,11 +172,7 @@ class CirrusConnector:
         return None
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, Any]:
-        kept = {k: v for k, v in values.items() if k in SCHEMA.fields and k not in ("company", "full_name")}
-        problems = SCHEMA.problems(kept, creating=creating)
-        if problems:
-            raise ValidationError(self.name, "; ".join(problems))
-        return to_body(kept)
+        return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company", "full_name")))
 
     async def create(self, values: Mapping[str, FieldValue], *, company_id: str | None,
                      external_key: str | None) -> RemoteRecord:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
+from syncd.connectors.convert import text
 from syncd.model import Contact, FieldValue
 
 __all__ = ["MASK", "SCHEMA", "from_item", "to_body"]
@@ -37,18 +38,12 @@ MASK = "{id,account,name,surname,function,department,email,officephone,cellphone
        "externalkey}"
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
 
 def from_item(item: Mapping[str, Any]) -> Contact:
-    values: dict[str, Any] = {canonical: _text(item.get(vendor)) for canonical, vendor in _SIMPLE.items()}
+    values: dict[str, Any] = {canonical: text(item.get(vendor)) for canonical, vendor in _SIMPLE.items()}
     values["full_name"] = " ".join(p for p in (values["given_name"], values["family_name"]) if p) or None
     account = item.get("account")
-    values["company"] = _text(account.get("name")) if isinstance(account, Mapping) else None
+    values["company"] = text(account.get("name")) if isinstance(account, Mapping) else None
     active = item.get("active")
     values["active"] = None if active in (None, "") else bool(int(active))
     return Contact(**values)

@@ -17,7 +17,7 @@ from syncd.connectors.flowtrac.mapping import NON_NULLABLE, SCHEMA, from_row, to
 from syncd.connectors.flowtrac.resource import FlowtracResource
 from syncd.connectors.flowtrac.settings import FlowtracSettings
 from syncd.connectors.http import VendorHTTP
-from syncd.errors import AuthError, NotFoundError, ValidationError
+from syncd.errors import AuthError, NotFoundError
 from syncd.logging import add_secret
 from syncd.model import BadRecord, FieldValue, RemoteRecord
 
@@ -99,11 +99,7 @@ class FlowtracConnector:
         return None
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, Any]:
-        kept = {k: v for k, v in values.items() if k in SCHEMA.fields and k != "company"}
-        problems = SCHEMA.problems(kept, creating=creating)
-        if problems:
-            raise ValidationError(self.name, "; ".join(problems))
-        return to_body(kept)
+        return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company",)))
 
     async def create(self, values: Mapping[str, FieldValue], *, company_id: str | None,
                      external_key: str | None) -> RemoteRecord:

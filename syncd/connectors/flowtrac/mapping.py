@@ -8,10 +8,11 @@ underscores, so reads accept both and writes send the documented form. Enums are
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
+from syncd.connectors.convert import parse_time, text
 from syncd.model import Contact, FieldValue
 
 __all__ = ["NON_NULLABLE", "SCHEMA", "from_row", "to_body", "updated_at"]
@@ -42,17 +43,11 @@ def column(row: Mapping[str, Any], name: str) -> Any:
     return row.get(name.replace(" ", "_"))
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
 
 def from_row(row: Mapping[str, Any]) -> Contact:
-    values: dict[str, Any] = {canonical: _text(column(row, vendor)) for canonical, vendor in _SIMPLE.items()}
-    values["company"] = _text(column(row, "account"))
-    active = _text(column(row, "active"))
+    values: dict[str, Any] = {canonical: text(column(row, vendor)) for canonical, vendor in _SIMPLE.items()}
+    values["company"] = text(column(row, "account"))
+    active = text(column(row, "active"))
     if active not in (None, "Active", "InActive"):
         raise ValueError(f"active is {active!r}, not Active or InActive")
     values["active"] = None if active is None else active == "Active"
@@ -62,12 +57,9 @@ def from_row(row: Mapping[str, Any]) -> Contact:
 def updated_at(row: Mapping[str, Any]) -> datetime | None:
     """``edited`` is a hint only (its format is undocumented): the content hash decides what changed."""
     for name in ("edited", "created"):
-        value = column(row, name)
-        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"):
-            try:
-                return datetime.strptime(str(value), fmt).replace(tzinfo=UTC)
-            except (TypeError, ValueError):
-                continue
+        found = parse_time(column(row, name), ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"))
+        if found is not None:
+            return found
     return None
 
 

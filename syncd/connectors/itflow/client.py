@@ -143,11 +143,7 @@ class ITFlowConnector:
         return None
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, str]:
-        kept = {k: v for k, v in values.items() if k in SCHEMA.fields and k not in ("company", "active")}
-        problems = SCHEMA.problems(kept, creating=creating)
-        if problems:
-            raise ValidationError(self.name, "; ".join(problems))
-        return to_body(kept)
+        return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company", "active")))
 
     async def _read_back(self, remote_id: str) -> RemoteRecord:
         record = await self.get(remote_id)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
+from syncd.connectors.convert import parse_time, text
 from syncd.model import Contact, FieldValue, normalize_phone
 
 __all__ = ["SCHEMA", "from_row", "phone_for_itflow", "to_body", "updated_at"]
@@ -36,31 +37,19 @@ _PHONES = {"phone_office": "contact_phone", "phone_mobile": "contact_mobile"}
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
 
 
 def from_row(row: Mapping[str, Any], client_names: Mapping[str, str]) -> Contact:
-    values: dict[str, Any] = {canonical: _text(row.get(vendor)) for canonical, vendor in _TEXT.items()}
-    values.update({canonical: _text(row.get(vendor)) for canonical, vendor in _PHONES.items()})
+    values: dict[str, Any] = {canonical: text(row.get(vendor)) for canonical, vendor in _TEXT.items()}
+    values.update({canonical: text(row.get(vendor)) for canonical, vendor in _PHONES.items()})
     values["company"] = client_names.get(str(row.get("contact_client_id")))
-    values["active"] = _text(row.get("contact_archived_at")) is None
+    values["active"] = text(row.get("contact_archived_at")) is None
     return Contact(**values)
 
 
 def updated_at(row: Mapping[str, Any]) -> datetime | None:
     """``contact_updated_at`` is NULL until the first edit: then the creation time counts."""
-    return _time(row.get("contact_updated_at")) or _time(row.get("contact_created_at"))
+    return parse_time(row.get("contact_updated_at")) or parse_time(row.get("contact_created_at"))
 
 
 def phone_for_itflow(value: str | None) -> str:

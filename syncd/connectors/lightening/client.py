@@ -123,11 +123,7 @@ class LighteningConnector:
     # --- writing ------------------------------------------------------------------------------
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, Any]:
-        kept = {k: v for k, v in values.items() if k in SCHEMA.fields and k != "company"}
-        problems = SCHEMA.problems(kept, creating=creating)
-        if problems:
-            raise ValidationError(self.name, "; ".join(problems))
-        return to_body(kept)
+        return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company",)))
 
     async def _read_back(self, remote_id: str) -> RemoteRecord:
         record = await self.get(remote_id)

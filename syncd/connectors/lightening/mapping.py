@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
+from syncd.connectors.convert import parse_time, text
 from syncd.model import Contact, FieldValue
 
 __all__ = ["SCHEMA", "from_row", "to_body"]
@@ -28,32 +29,20 @@ _SIMPLE = {"full_name": "name", "email": "email", "phone_office": "tel", "phone_
            "title": "role", "department": "department", "locale": "locale"}
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
 
 
 def from_row(row: Mapping[str, Any]) -> Contact:
     """A Lightening row as a canonical contact (``company`` is the customer's name)."""
-    values: dict[str, Any] = {canonical: _text(row.get(vendor)) for canonical, vendor in _SIMPLE.items()}
-    values["emails"] = tuple(e for e in (_text(row.get("email2")), _text(row.get("email3"))) if e)
-    values["company"] = _text(row.get("customer_name"))
-    active = _text(row.get("is_active"))
+    values: dict[str, Any] = {canonical: text(row.get(vendor)) for canonical, vendor in _SIMPLE.items()}
+    values["emails"] = tuple(e for e in (text(row.get("email2")), text(row.get("email3"))) if e)
+    values["company"] = text(row.get("customer_name"))
+    active = text(row.get("is_active"))
     values["active"] = None if active is None else active == "1"
     return Contact(**values)
 
 
 def updated_at(row: Mapping[str, Any]) -> datetime | None:
-    return _time(row.get("updated_at")) or _time(row.get("created_at"))
+    return parse_time(row.get("updated_at")) or parse_time(row.get("created_at"))
 
 
 def to_body(values: Mapping[str, FieldValue]) -> dict[str, Any]:
