@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -13,14 +14,28 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["QuietServer", "free_port", "serve_in_thread"]
+__all__ = ["QuietServer", "free_port", "free_port_base", "serve_in_thread"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return free_port_base(1, host)
+
+
+def free_port_base(count: int = 4, host: str = "127.0.0.1", low: int = 10000, high: int = 32000) -> int:
+    """The first of ``count`` consecutive ports that can all be bound now (below Linux's ephemeral range,
+    so an outgoing connection cannot take one between this check and the server's bind)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(low, high - count)
+        with contextlib.ExitStack() as stack:
+            try:
+                for port in range(base, base + count):
+                    sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    sock.bind((host, port))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports on {host} between {low} and {high}")
 
 
 class QuietServer(uvicorn.Server):

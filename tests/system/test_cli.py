@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from syncd.sandbox.run import port_in_use
+from syncd.sandbox.serve import free_port_base
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -28,11 +27,7 @@ def syncd(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProc
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     """A config like the example, on four free ports, with the sandbox embedded."""
-    rng = random.Random()
-    for _ in range(50):
-        base = rng.randrange(20000, 60000)
-        if not any(port_in_use("127.0.0.1", base + i) for i in range(4)):
-            break
+    base = free_port_base()
     text = EXAMPLE.read_text(encoding="utf-8")
     for i, port in enumerate(range(8701, 8705)):
         text = text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{base + i}")
