@@ -26,7 +26,7 @@ from syncd.engine.build import build_engine
 from syncd.engine.report import CycleReport
 from syncd.model import RemoteRecord
 from syncd.sandbox.defaults import SANDBOX_CONNECTORS
-from syncd.sandbox.serve import free_port
+from syncd.sandbox.serve import free_port_base
 from syncd.store import migrate
 from syncd.store.repository import Store
 
@@ -59,9 +59,7 @@ async def edit_one_percent(engine: Any, rng: random.Random) -> int:
 
 
 async def main_async(people: int) -> None:
-    port_base = free_port()
-    while port_base > 60000:
-        port_base = free_port()
+    port_base = free_port_base()
     ctx = mp.get_context("fork")
     ready = ctx.Event()
     server = ctx.Process(target=serve, args=(people, port_base, ready), daemon=True)

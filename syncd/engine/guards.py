@@ -18,7 +18,7 @@ def check_deletions(
     """
     if force or vanished == 0:
         return None
-    if scanned == 0 and known > 0:
+    if scanned == 0 and known > min_count:
         return SourceEmpty(system, f"the scan returned no records where {known} were known: nothing is deleted "
                                    "(run with --force-delete if the system really is empty)")
     if vanished > min_count and vanished > max_ratio * known:

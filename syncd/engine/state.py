@@ -347,10 +347,11 @@ class EngineState:
             s.add(t.Conflict(entity_id=plan.entity_id, field=conflict.field, base=_jsonable(conflict.base),
                              candidates={k: _jsonable(v) for k, v in conflict.candidates.items()},
                              status="open", run_id=self.run_id, created_at=now))
-        touched = {c.system for c in plan.changes}
-        if touched:
+        # The plan is the whole intent for every planned system: an older change still waiting there
+        # (a failed create of a contact since deactivated, say) must not run after it.
+        if planned:
             s.execute(update(t.OutboxItem).where(
-                t.OutboxItem.entity_id == plan.entity_id, t.OutboxItem.system.in_(touched),
+                t.OutboxItem.entity_id == plan.entity_id, t.OutboxItem.system.in_(planned),
                 t.OutboxItem.status.in_(("pending", "failed"))).values(status="superseded", updated_at=now))
         for change in plan.changes:
             s.add(self._outbox_row(change, now))
