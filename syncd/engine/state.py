@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,8 @@ from syncd.store import tables as t
 from syncd.store.repository import Store
 
 __all__ = ["EngineState", "PendingChange", "ScanDiff"]
+
+log = structlog.get_logger("syncd.state")
 
 _CHUNK = 900
 _RETRY_BASE = timedelta(seconds=30)
@@ -441,6 +444,14 @@ class EngineState:
         link = s.scalar(select(t.Link).where(t.Link.system == record.system, t.Link.remote_id == record.remote_id))
         read_back = _snapshot(record.contact)
         if link is None:
+            held = s.scalar(select(t.Link.remote_id).where(t.Link.entity_id == change.entity_id,
+                                                          t.Link.system == record.system))
+            if held is not None:
+                # Never expected (creates are guarded), but never a crash: the new record stays unlinked,
+                # and the reconciler sends the pair to review as two records of one system.
+                log.error("a create made a second copy of a linked contact; left unlinked for review",
+                          connector=record.system, entity=change.entity_id, linked=held, created=record.remote_id)
+                return
             s.add(t.Link(entity_id=change.entity_id, system=record.system, remote_id=record.remote_id,
                          linked_by="syncd", confidence=1.0, reasons={"created_by": "syncd"}, created_at=now,
                          synced_fields=read_back, synced_hash=digest))

@@ -32,7 +32,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class FaultConfig:
     """Rates are probabilities per request, drawn in this order; at most one fault per request."""
 
-    latency_ms: float = 0.0
+    latency_ms: float = 0.0  # before the vendor acts on the request
+    #: after the vendor acted, before it answers: the window in which a client may die having written
+    response_latency_ms: float = 0.0
     error_rate: float = 0.0  # HTTP 500/502/503 with an empty or HTML body
     rate_limit_rate: float = 0.0  # HTTP 429 with Retry-After
     retry_after: float = 1.0
@@ -90,6 +92,8 @@ class FaultInjector:
         if cfg.methods and scope["method"] not in cfg.methods:
             await self.app(scope, receive, send)
             return
+        if cfg.response_latency_ms:
+            send = _delayed(send, cfg.response_latency_ms / 1000.0)
         fault = self._draw()
         if fault is None:
             await self.app(scope, receive, send)
@@ -155,6 +159,15 @@ class FaultInjector:
         state = {"config": dataclasses.asdict(self.config), "requests": self.requests,
                  "injected": dict(self.injected)}
         await _respond(send, 200, json.dumps(state).encode(), b"application/json")
+
+
+def _delayed(send: Send, seconds: float) -> Send:
+    async def delayed_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(seconds)
+        await send(message)
+
+    return delayed_send
 
 
 async def _respond(
