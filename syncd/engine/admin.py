@@ -84,6 +84,10 @@ class Admin:
             item.status = "accepted" if accept else "rejected"
             item.decided_at, item.decided_by = _now(), who
             if not accept:
+                # a create held back while this was open may go ahead now
+                held_for = self._entity_of(s, item.candidate)
+                if held_for is not None:
+                    s.execute(update(t.Entity).where(t.Entity.id == held_for).values(dirty=True))
                 return f"kept apart: {item.system}:{item.remote_id} and {item.candidate}"
             entity_id = self._entity_of(s, item.candidate)
             if entity_id is None:

@@ -58,6 +58,8 @@ class EntityState:
     now: datetime
     #: fields with an open manual conflict: left alone until an admin decides
     open_conflicts: frozenset[str] = frozenset()
+    #: systems holding a record under review as maybe this person: no create there until it is decided
+    review_held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +231,9 @@ def plan_entity(
     present = {c.system for c in live} | {c.system for c in gone_for_merge}
     for name, system in systems.items():
         if name in present or not system.receive_creates:
+            continue
+        if name in state.review_held:
+            out.events.append(f"no create in {name}: a {name} record under review may be this person")
             continue
         values = {k: v for k, v in _target_values(system, out.base, rules, manual).items() if not _blank(v)}
         if "active" in system.fields and active is not None:

@@ -60,6 +60,12 @@ def _from_snapshot(data: Mapping[str, Any] | None) -> dict[str, FieldValue] | No
     return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
 
 
+def _holds(contact: Contact, sent: Mapping[str, Any]) -> bool:
+    """Does this record hold every value a create sent (as the vendor keeps them)?"""
+    return all(comparable(name, contact.get(name)) == comparable(name, tuple(v) if isinstance(v, list) else v)
+               for name, v in sent.items() if name in CANONICAL_FIELDS)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -210,6 +216,7 @@ class EngineState:
         from syncd.engine.reconcile import reconcile
 
         s = self.session
+        self._adopt_own_creates(report)
         links = {f"{sys}:{rid}": eid for sys, rid, eid in s.execute(
             select(t.Link.system, t.Link.remote_id, t.Link.entity_id))}
         held = {f"{sys}:{rid}" for sys, rid in s.execute(
@@ -232,6 +239,46 @@ class EngineState:
             return
         result = reconcile(records, settings, existing=links, decisions=self._decisions(), changed=changed)
         self._apply_matches(result, links, report)
+
+    def _adopt_own_creates(self, report: CycleReport) -> None:
+        """A create whose answer never came (crash, timeout, dropped connection) may still have happened.
+
+        Where the vendor has no key to find it by (Cirrus' externalkey) and the contact no email, the
+        record it made appears in a later scan as a new, unlinked record holding exactly the values sent.
+        It is linked to the entity it was made for before the matcher sees it, and the create is closed:
+        never a second copy. Two such candidates are left to the matcher (and so to review).
+        """
+        s, now = self.session, _now()
+        doubtful = s.scalars(select(t.OutboxItem).where(
+            t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0,
+            t.OutboxItem.status.in_(("in_flight", "failed")))).all()
+        for row in doubtful:
+            if s.scalar(select(t.Link.id).where(t.Link.entity_id == row.entity_id, t.Link.system == row.system)):
+                continue
+            sent = {k: v["new"] for k, v in row.fields.items() if k not in ("company", "active")}
+            orphans = s.scalars(
+                select(t.RemoteRecordRow)
+                .outerjoin(t.Link, and_(t.Link.system == t.RemoteRecordRow.system,
+                                        t.Link.remote_id == t.RemoteRecordRow.remote_id))
+                .where(t.RemoteRecordRow.system == row.system, t.Link.id.is_(None),
+                       t.RemoteRecordRow.tombstoned_at.is_(None),
+                       t.RemoteRecordRow.first_seen_at >= row.created_at)).all()
+            found = [o for o in orphans if _holds(Contact.from_dict(o.fields or {}), sent)]
+            if len(found) != 1:
+                continue
+            record = found[0]
+            contact = Contact.from_dict(record.fields or {})
+            s.add(t.Link(entity_id=row.entity_id, system=row.system, remote_id=record.remote_id, linked_by="syncd",
+                         confidence=1.0, reasons={"adopted": "the record an unanswered create made"},
+                         created_at=now, synced_fields=_snapshot(contact), synced_hash=record.content_hash))
+            row.status, row.remote_id, row.updated_at = "applied", record.remote_id, now
+            row.last_error = "the create's answer was lost; the record it made was found in the next scan"
+            self._mark_dirty([row.entity_id])
+            report.events.append(f"{row.entity_id}: {row.system} record {record.remote_id} adopted as the "
+                                 "result of an unanswered create")
+            log.warning("adopted the record an unanswered create made", connector=row.system,
+                        entity=row.entity_id, remote_id=record.remote_id)
+        s.flush()
 
     def _decisions(self) -> Decisions:
         """Stored admin decisions: accepted = same person, rejected = keep apart. They win over the matcher."""
@@ -308,6 +355,7 @@ class EngineState:
         for entity_id, name in s.execute(select(t.Conflict.entity_id, t.Conflict.field).where(
                 t.Conflict.entity_id.in_(ids), t.Conflict.status == "open")):
             conflicts.setdefault(entity_id, set()).add(name)
+        held = self._review_held(ids)
         copies: dict[str, dict[str, Copy]] = {i: {} for i in ids}
         for link, row in s.execute(
                 select(t.Link, t.RemoteRecordRow)
@@ -321,7 +369,27 @@ class EngineState:
                 gone=row.tombstoned_at is not None)
         for entity_id in ids:
             yield EntityState(entity_id, bases[entity_id], copies[entity_id], now,
-                              frozenset(conflicts.get(entity_id, ())))
+                              frozenset(conflicts.get(entity_id, ())), frozenset(held.get(entity_id, ())))
+
+    def _review_held(self, ids: list[str]) -> dict[str, set[str]]:
+        """entity -> systems with an open review item naming this entity (or one of its records) as candidate."""
+        s = self.session
+        reviews = s.execute(select(t.ReviewItem.system, t.ReviewItem.candidate).where(
+            t.ReviewItem.status == "open", t.ReviewItem.candidate.is_not(None))).all()
+        if not reviews:
+            return {}
+        wanted = set(ids)
+        owners = {f"{system}:{rid}": eid for system, rid, eid in s.execute(
+            select(t.Link.system, t.Link.remote_id, t.Link.entity_id).where(t.Link.entity_id.in_(ids)))}
+        held: dict[str, set[str]] = {}
+        for system, candidate in reviews:
+            if not candidate:
+                continue
+            entity_id = (candidate.removeprefix("entity:") if candidate.startswith("entity:")
+                         else owners.get(candidate))
+            if entity_id in wanted:
+                held.setdefault(entity_id, set()).add(system)
+        return held
 
     def save_plan(self, plan: EntityPlan, state: EntityState, planned: Iterable[str]) -> None:
         """Commit the agreed base, fresh snapshots, conflicts and the outbox rows of one plan."""

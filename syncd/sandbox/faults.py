@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import json
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ class FaultInjector:
         self.injected: Counter[str] = Counter()
         self.requests = 0
         self._rng = random.Random()
+        #: GET (path, query) answered 429 -> when; and the measured gaps until it came again
+        self._limited: dict[str, float] = {}
+        self.retry_gaps: list[float] = []
 
     def configure(self, config: FaultConfig) -> None:
         self.config = config
@@ -87,6 +91,7 @@ class FaultInjector:
             return
         self.requests += 1
         cfg = self.config
+        self._note_retry(scope)
         if cfg.latency_ms:
             await asyncio.sleep(cfg.latency_ms / 1000.0)
         if cfg.methods and scope["method"] not in cfg.methods:
@@ -107,6 +112,8 @@ class FaultInjector:
             body = b"" if self._rng.random() < 0.5 else b"<html><body><h1>Bad Gateway</h1></body></html>"
             await _respond(send, status, body, b"text/html")
         elif fault == "rate_limit":
+            if scope["method"] == "GET":  # a GET is the same request when repeated; two POSTs may not be
+                self._limited[_request_key(scope)] = time.monotonic()
             await _respond(send, 429, b'{"error": "Too many requests"}', b"application/json",
                            extra=[(b"retry-after", str(cfg.retry_after).encode())])
         elif fault == "timeout":
@@ -121,6 +128,12 @@ class FaultInjector:
                         "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
             await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
             raise ConnectionResetError("sandbox: connection dropped on purpose")
+
+    def _note_retry(self, scope: Scope) -> None:
+        """Measure how long a client waited before repeating a request that was answered 429."""
+        limited_at = self._limited.pop(_request_key(scope), None)
+        if limited_at is not None:
+            self.retry_gaps.append(time.monotonic() - limited_at)
 
     def _draw(self) -> str | None:
         cfg = self.config
@@ -156,9 +169,17 @@ class FaultInjector:
             except (ValueError, TypeError) as exc:
                 await _respond(send, 400, json.dumps({"error": str(exc)}).encode(), b"application/json")
                 return
+        gaps = sorted(self.retry_gaps)
         state = {"config": dataclasses.asdict(self.config), "requests": self.requests,
-                 "injected": dict(self.injected)}
+                 "injected": dict(self.injected),
+                 "retries_after_429": {"count": len(gaps), "min_seconds": gaps[0] if gaps else None,
+                                       "median_seconds": gaps[len(gaps) // 2] if gaps else None}}
         await _respond(send, 200, json.dumps(state).encode(), b"application/json")
+
+
+def _request_key(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope['method']} {scope['path']}?{query}"
 
 
 def _delayed(send: Send, seconds: float) -> Send:

@@ -34,14 +34,13 @@ import pytest
 from syncd.sandbox.serve import free_port_base
 
 from .test_cli import EXAMPLE
+from .vendors import EMAIL_KEYS, NAMES, TITLE_KEYS, holdings, records, set_faults
 
 CONTACTS = 150
 #: the vendors answer writes this late (after acting on them), so a run's writes take seconds, not milliseconds
 SLOW_WRITES = {"response_latency_ms": 150, "methods": ["POST", "PUT", "DELETE"]}
 KILLS = int(os.environ.get("SYNCD_CRASH_KILLS", "6"))
 SEEDS = [1009 * i + 17 for i in range(KILLS)]
-NAMES = ("flowtrac", "lightening", "itflow", "cirrus")
-EMAIL_KEYS = {"flowtrac": "email", "lightening": "email", "itflow": "contact_email", "cirrus": "email"}
 
 
 def env() -> dict[str, str]:
@@ -68,17 +67,13 @@ class Sandbox:
         raise AssertionError("the sandbox did not start")
 
     def records(self, name: str) -> list[dict[str, Any]]:
-        data: Any = httpx.get(f"{self.roots[name]}/_sandbox/records", timeout=10).json()
-        return list(data)
+        return records(self.roots[name])
 
     def faults(self, **config: Any) -> None:
-        for root in self.roots.values():
-            httpx.put(f"{root}/_sandbox/faults", json=config, timeout=5).raise_for_status()
+        set_faults(self.roots, **config)
 
     def holdings(self) -> dict[str, collections.Counter[str]]:
-        """system -> how many records hold each (lower-cased) email; blank emails under ''."""
-        return {name: collections.Counter(str(r.get(EMAIL_KEYS[name]) or "").strip().lower()
-                                          for r in self.records(name)) for name in NAMES}
+        return holdings(self.roots)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
@@ -182,8 +177,7 @@ def test_sigkill_at_any_moment_loses_nothing_and_duplicates_nothing(
         final = reconcile(cwd)
         assert final["planned_writes"] == 0, final
         assert sandbox.holdings() == reference, "the second kill series changed what the vendors hold"
-        titles = {name: {str(r.get(EMAIL_KEYS[name]) or "").lower(): r.get("contact_title" if name == "itflow"
-                                                                            else "title")
+        titles = {name: {str(r.get(EMAIL_KEYS[name]) or "").lower(): r.get(TITLE_KEYS[name])
                          for r in sandbox.records(name)} for name in ("flowtrac", "itflow", "cirrus")}
         for person in people:
             email = person["email"].lower()

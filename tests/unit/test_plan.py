@@ -166,6 +166,13 @@ def test_a_new_entity_is_created_where_missing_with_its_company() -> None:
     assert "full_name" not in creates["c"].values
 
 
+def test_no_create_where_a_record_under_review_may_be_this_person() -> None:
+    state = EntityState("e2", {}, {"a": Copy("a", "a9", ADA, None, T0)}, T0, review_held=frozenset({"b"}))
+    plan = plan_entity(state, systems(), {})
+    assert {c.system for c in plan.changes if c.op is Op.CREATE} == {"c"}
+    assert any("under review" in event for event in plan.events)
+
+
 def test_a_create_without_a_known_company_is_parked_with_a_reason() -> None:
     state = EntityState("e3", {}, {"a": Copy("a", "a9", ADA.replace(company="Unknown Ltd"), None, T0)}, T0)
     plan = plan_entity(state, systems(), {})

@@ -1,0 +1,36 @@
+"""What the sandbox vendors hold, read through their `/_sandbox/records` endpoint (not through syncd)."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+NAMES = ("flowtrac", "lightening", "itflow", "cirrus")
+EMAIL_KEYS = {"flowtrac": "email", "lightening": "email", "itflow": "contact_email", "cirrus": "email"}
+TITLE_KEYS = {"flowtrac": "title", "itflow": "contact_title", "cirrus": "title"}
+
+
+def records(root: str) -> list[dict[str, Any]]:
+    data: Any = httpx.get(f"{root}/_sandbox/records", timeout=10).json()
+    return list(data)
+
+
+def holdings(roots: Mapping[str, str]) -> dict[str, collections.Counter[str]]:
+    """system -> how many records hold each (lower-cased) email; blank emails under ''.
+
+    Two runs that left the vendors with equal holdings created the same records: a duplicate made by one
+    of them shows up as an email counted twice (or a count that differs)."""
+    return {name: collections.Counter(str(r.get(EMAIL_KEYS[name]) or "").strip().lower() for r in records(root))
+            for name, root in roots.items()}
+
+
+def set_faults(roots: Mapping[str, str], **config: Any) -> None:
+    for root in roots.values():
+        httpx.put(f"{root}/_sandbox/faults", json=config, timeout=5).raise_for_status()
+
+
+def fault_state(roots: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    return {name: httpx.get(f"{root}/_sandbox/faults", timeout=5).json() for name, root in roots.items()}
