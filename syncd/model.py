@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import phonenumbers
 
@@ -27,6 +27,8 @@ __all__ = [
     "BadRecord",
     "Contact",
     "RemoteRecord",
+    "clean_json",
+    "clean_text",
     "comparable",
     "content_hash",
     "fold_name",
@@ -148,8 +150,41 @@ class BadRecord:
     remote_id: str | None
     reason: str
 
+    #: a reason is logged and reported: never a vendor's huge value quoted whole
+    MAX_REASON: ClassVar[int] = 300
+
+    def __post_init__(self) -> None:
+        reason = clean_text(self.reason)
+        if len(reason) > self.MAX_REASON:
+            object.__setattr__(self, "reason", reason[: self.MAX_REASON - 1] + "…")
+        elif reason != self.reason:
+            object.__setattr__(self, "reason", reason)
+
 
 # --- normalisers -----------------------------------------------------------------------------
+
+#: control characters (but tab and newlines) and lone surrogates
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Text without control characters (a NUL cannot even be stored in PostgreSQL) and with every
+    lone surrogate replaced by U+FFFD, so any vendor string can be compared, hashed, stored and logged."""
+    if not _UNSAFE.search(value):
+        return value
+    return _UNSAFE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", value)
+
+
+def clean_json(value: Any) -> Any:
+    """A vendor's raw row made storable: :func:`clean_text` on every string, keys included."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {clean_text(str(k)): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    return value
+
 
 _WS = re.compile(r"\s+")
 _default_region = "US"

@@ -140,8 +140,9 @@ def decode_json(system: str, response: httpx.Response) -> Any:
                                 status=response.status_code)
         body = body[start:]
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # bytes that are not UTF-8 (a vendor storing Latin-1 in one row) become U+FFFD, not a lost page
+        return json.loads(body.decode("utf-8", "replace"))
+    except ValueError as exc:
         raise ProtocolError(system, f"{where} answered malformed JSON ({exc.__class__.__name__})",
                             status=response.status_code) from None
 

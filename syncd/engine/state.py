@@ -20,7 +20,7 @@ from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Op
 from syncd.engine.reconcile import Decisions, MatchRecord, MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.snapshot import ScanResult
-from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, RemoteRecord, comparable, content_hash
+from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, RemoteRecord, clean_json, comparable, content_hash
 from syncd.store import tables as t
 from syncd.store.repository import Store
 
@@ -150,7 +150,7 @@ class EngineState:
         updates: list[dict[str, Any]] = []
         for record in result.records:
             digest = content_hash(record.contact)
-            values = {"fields": _contact_json(record.contact), "raw": dict(record.raw), "content_hash": digest,
+            values = {"fields": _contact_json(record.contact), "raw": clean_json(record.raw), "content_hash": digest,
                       "company_id": record.company_id, "external_key": record.external_key,
                       "remote_updated_at": record.remote_updated_at, "last_seen_at": now}
             existing = known.get(record.remote_id)
@@ -498,7 +498,7 @@ class EngineState:
     def _store_written(self, change: PendingChange, record: RemoteRecord, now: datetime) -> None:
         s = self.session
         digest = content_hash(record.contact)
-        values = {"fields": _contact_json(record.contact), "raw": dict(record.raw), "content_hash": digest,
+        values = {"fields": _contact_json(record.contact), "raw": clean_json(record.raw), "content_hash": digest,
                   "company_id": record.company_id, "external_key": record.external_key,
                   "remote_updated_at": record.remote_updated_at, "last_seen_at": now, "changed_at": now,
                   "tombstoned_at": None}

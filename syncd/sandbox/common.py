@@ -13,7 +13,8 @@ __all__ = ["json_response", "now_text", "read_form", "read_json"]
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # a string holding lone surrogates goes out as the invalid UTF-8 bytes a broken vendor would send
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

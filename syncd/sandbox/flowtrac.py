@@ -255,7 +255,7 @@ class FlowtracSandbox:
             yield b"["
             for i in range(0, len(rows), 1000):
                 chunk = ",".join(json.dumps(r, ensure_ascii=False) for r in rows[i:i + 1000])
-                yield (("," if i else "") + chunk).encode("utf-8")
+                yield (("," if i else "") + chunk).encode("utf-8", "surrogatepass")
             yield b"]"
 
         return StreamingResponse(body(), media_type="application/json")

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from syncd.connectors import convert
 from syncd.connectors.base import Capabilities, ScanItem
 from syncd.connectors.cirrus.mapping import MASK, SCHEMA, from_item, to_body
 from syncd.connectors.cirrus.settings import CirrusSettings
@@ -91,17 +92,17 @@ class CirrusConnector:
         self.path = settings.contacts_path.strip("/")
 
     def _record(self, item: Mapping[str, Any]) -> ScanItem:
-        remote_id = item.get("id")
-        if remote_id in (None, ""):
-            return BadRecord(self.name, None, "contact without an id")
+        remote_id, problem = convert.remote_id(item.get("id"))
+        if remote_id is None:
+            return BadRecord(self.name, None, f"contact {problem}")
         try:
             contact = from_item(item)
         except (TypeError, ValueError) as exc:
-            return BadRecord(self.name, str(remote_id), f"unreadable contact: {exc}")
+            return BadRecord(self.name, remote_id, f"unreadable contact: {exc}")
         account = item.get("account")
         company_id = str(account.get("id")) if isinstance(account, Mapping) and account.get("id") else None
         key = item.get("externalkey")
-        return RemoteRecord(self.name, str(remote_id), contact, raw=dict(item), company_id=company_id,
+        return RemoteRecord(self.name, remote_id, contact, raw=dict(item), company_id=company_id,
                             external_key=str(key) if key else None)
 
     async def _page(self, page: int, extra: Mapping[str, str] | None = None) -> dict[str, Any]:

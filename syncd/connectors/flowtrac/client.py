@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from syncd.connectors import convert
 from syncd.connectors.base import Capabilities, ScanItem
 from syncd.connectors.flowtrac.mapping import NON_NULLABLE, SCHEMA, from_row, to_body, updated_at
 from syncd.connectors.flowtrac.resource import FlowtracResource
@@ -69,15 +70,15 @@ class FlowtracConnector:
         return FlowtracResource(self.http, path, non_nullable=non_nullable)
 
     def _record(self, row: Mapping[str, Any]) -> ScanItem:
-        remote_id = row.get("id")
-        if not remote_id:
-            return BadRecord(self.name, None, "contact row without an id")
+        remote_id, problem = convert.remote_id(row.get("id"))
+        if remote_id is None:
+            return BadRecord(self.name, None, f"contact row {problem}")
         try:
             contact = from_row(row)
         except (TypeError, ValueError) as exc:
-            return BadRecord(self.name, str(remote_id), f"unreadable contact row: {exc}")
+            return BadRecord(self.name, remote_id, f"unreadable contact row: {exc}")
         account = row.get("account id", row.get("account_id"))
-        return RemoteRecord(self.name, str(remote_id), contact, raw=dict(row), remote_updated_at=updated_at(row),
+        return RemoteRecord(self.name, remote_id, contact, raw=dict(row), remote_updated_at=updated_at(row),
                             company_id=str(account) if account else None)
 
     async def scan(self) -> AsyncIterator[ScanItem]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
-from syncd.connectors.convert import parse_time, text
+from syncd.connectors.convert import parse_time, shown, text
 from syncd.model import Contact, FieldValue
 
 __all__ = ["NON_NULLABLE", "SCHEMA", "from_row", "to_body", "updated_at"]
@@ -49,7 +49,7 @@ def from_row(row: Mapping[str, Any]) -> Contact:
     values["company"] = text(column(row, "account"))
     active = text(column(row, "active"))
     if active not in (None, "Active", "InActive"):
-        raise ValueError(f"active is {active!r}, not Active or InActive")
+        raise ValueError(f"active is {shown(active)}, not Active or InActive")
     values["active"] = None if active is None else active == "Active"
     return Contact(**values)
 

@@ -7,7 +7,9 @@ the body; ``null`` clears a nullable column, never a non-nullable one), DELETE c
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -26,15 +28,29 @@ class _AsyncReader:
 
     def __init__(self, response: httpx.Response) -> None:
         self._chunks = response.aiter_bytes()
+        # bytes that are not UTF-8 become U+FFFD rather than failing the whole array
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     async def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes with read(0) to learn bytes from str
             return b""
         # an empty chunk would read as the end of the body: skip them
         async for chunk in self._chunks:
-            if chunk:
-                return chunk
-        return b""
+            decoded = self._decoder.decode(chunk).encode("utf-8")
+            if decoded:
+                return decoded
+        return self._decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """Decimals (ijson's reading of JSON fractions) as floats, so rows stay JSON-storable."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 class FlowtracResource:
@@ -62,10 +78,13 @@ class FlowtracResource:
         while True:
             response = await self.http.request("GET", self.path, idempotent=True, params=params, stream=True)
             try:
-                async for row in ijson.items_async(_AsyncReader(response), "item", use_float=True):
+                # not use_float: the C parser then refuses integers beyond 64 bits (a whole list lost to one
+                # value); decimals come back as Decimal and are made floats here
+                async for row in ijson.items_async(_AsyncReader(response), "item"):
                     if not isinstance(row, dict):
                         yield {"__bad__": row}
                         continue
+                    row = _plain(row)
                     row_id = str(row.get("id") or "")
                     if row_id and row_id in yielded:
                         continue

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from syncd.connectors import convert
 from syncd.connectors.base import Capabilities, ScanItem
 from syncd.connectors.http import NoAuth, VendorHTTP
 from syncd.connectors.itflow.mapping import SCHEMA, from_row, to_body, updated_at
@@ -88,15 +89,15 @@ class ITFlowConnector:
         return self._clients
 
     def _record(self, row: Mapping[str, Any], clients: Mapping[str, str]) -> ScanItem:
-        remote_id = row.get("contact_id")
-        if remote_id in (None, ""):
-            return BadRecord(self.name, None, "contact row without contact_id")
+        remote_id, problem = convert.remote_id(row.get("contact_id"))
+        if remote_id is None:
+            return BadRecord(self.name, None, f"contact row {problem}")
         try:
             contact = from_row(row, clients)
         except (TypeError, ValueError) as exc:
-            return BadRecord(self.name, str(remote_id), f"unreadable contact row: {exc}")
+            return BadRecord(self.name, remote_id, f"unreadable contact row: {exc}")
         raw = {k: v for k, v in row.items() if not str(k).isdigit()}
-        return RemoteRecord(self.name, str(remote_id), contact, raw=raw, remote_updated_at=updated_at(row),
+        return RemoteRecord(self.name, remote_id, contact, raw=raw, remote_updated_at=updated_at(row),
                             company_id=_text(row.get("contact_client_id")))
 
     async def scan(self) -> AsyncIterator[ScanItem]:

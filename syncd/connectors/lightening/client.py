@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from syncd.connectors import convert
 from syncd.connectors.base import Capabilities, ScanItem
 from syncd.connectors.http import VendorHTTP
 from syncd.connectors.lightening.mapping import SCHEMA, from_row, to_body, updated_at
@@ -61,15 +62,15 @@ class LighteningConnector:
         raise RejectedError(self.name, str(body.get("error") or body.get("msg") or "request refused"))
 
     def _record(self, row: Mapping[str, Any]) -> ScanItem:
-        remote_id = row.get("id")
-        if remote_id in (None, ""):
-            return BadRecord(self.name, None, "contact row without an id")
+        remote_id, problem = convert.remote_id(row.get("id"))
+        if remote_id is None:
+            return BadRecord(self.name, None, f"contact row {problem}")
         try:
             contact = from_row(row)
         except (TypeError, ValueError) as exc:
-            return BadRecord(self.name, str(remote_id), f"unreadable contact row: {exc}")
+            return BadRecord(self.name, remote_id, f"unreadable contact row: {exc}")
         customer = row.get("customer_id")
-        return RemoteRecord(self.name, str(remote_id), contact, raw=dict(row), remote_updated_at=updated_at(row),
+        return RemoteRecord(self.name, remote_id, contact, raw=dict(row), remote_updated_at=updated_at(row),
                             company_id=None if customer in (None, "") else str(customer))
 
     # --- reading ------------------------------------------------------------------------------
