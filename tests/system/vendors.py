@@ -34,3 +34,19 @@ def set_faults(roots: Mapping[str, str], **config: Any) -> None:
 
 def fault_state(roots: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return {name: httpx.get(f"{root}/_sandbox/faults", timeout=5).json() for name, root in roots.items()}
+
+
+def duplicates_against(after: Mapping[str, collections.Counter[str]],
+                       reference: Mapping[str, collections.Counter[str]], *, counts: bool = True) -> dict[str, Any]:
+    """What ``after`` holds beyond a reference run that no duplicate can hide in: per system, a different number
+    of records, or an email held more often than in the reference. Which values won may differ between the two
+    (records matched in another order, say when scans failed). ``counts=False`` compares emails only: for runs
+    whose order of work differs so much (systems polled one at a time) that a person may end up, rightly,
+    deactivated in one run and created in the other."""
+    problems: dict[str, Any] = {}
+    for name in reference:
+        count, expected = sum(after[name].values()), sum(reference[name].values())
+        twice = sorted(e for e, n in after[name].items() if e and n > 1 and reference[name][e] < n)
+        if (counts and count != expected) or twice:
+            problems[name] = {"records": count, "in_reference": expected, "emails_held_twice": twice}
+    return problems
