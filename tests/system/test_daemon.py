@@ -105,6 +105,21 @@ def test_the_daemon_syncs_serves_health_and_stops_cleanly(
     httpx.put(faults, json={}, timeout=5)
     wait_for(lambda: httpx.get(f"{server}/readyz", timeout=5).status_code == 200, 60, "recovery")
 
+    # SIGHUP: a broken configuration is refused (the daemon keeps the old one), a valid one is taken
+    config_path = workdir / "config.toml"
+    good = config_path.read_text()
+    config_path.write_text(good.replace("auto_link = 0.92", 'auto_link = "high"'))
+    process.send_signal(signal.SIGHUP)
+    wait_for(lambda: "reload refused" in (workdir / "daemon.log").read_text(), 20, "the broken reload refused")
+    assert process.poll() is None
+    assert httpx.get(f"{server}/healthz", timeout=2).status_code == 200
+    config_path.write_text(good)
+    process.send_signal(signal.SIGHUP)
+    wait_for(lambda: "configuration reloaded" in (workdir / "daemon.log").read_text(), 20, "the reload")
+    cycles = (workdir / "daemon.log").read_text().count('"cycle done"')
+    wait_for(lambda: (workdir / "daemon.log").read_text().count('"cycle done"') > cycles, 30,
+             "cycles to go on after the reload")
+
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
