@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import random
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -39,13 +40,36 @@ def serve(people: int, port_base: int, ready: Any) -> None:
     asyncio.run(serve_forever(sandboxes))
 
 
-def line(label: str, report: CycleReport) -> str:
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (the engine; the simulators run in a child)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def requests(engine: Any) -> dict[str, int]:
+    """Vendor requests made so far, per connector."""
+    out = {}
+    for name, connector in engine.connectors.items():
+        http = getattr(connector, "http", None)
+        out[name] = int(getattr(http, "requests_made", 0))
+    return out
+
+
+def line(label: str, report: CycleReport, before: dict[str, int], after: dict[str, int]) -> str:
     writes = sum(s.created + s.updated + s.deactivated + s.reactivated + s.deleted for s in report.systems.values())
     scanned = sum(s.scanned for s in report.systems.values())
     t = report.timings
-    return (f"{label:<22} total {t.get('total', 0):7.2f}s  scan {t.get('scan', 0):6.2f}s  reconcile "
-            f"{t.get('reconcile', 0):5.2f}s  plan {t.get('plan', 0):5.2f}s  write {t.get('write', 0):6.2f}s  "
-            f"scanned {scanned}  entities planned {report.entities}  writes {writes}")
+    made = " ".join(f"{name[:4]}={after[name] - before.get(name, 0)}" for name in after)
+    return (f"{label:<24} total {t.get('total', 0):7.2f}s  scan {t.get('scan', 0):6.2f}s  reconcile "
+            f"{t.get('reconcile', 0):6.2f}s  plan {t.get('plan', 0):6.2f}s  write {t.get('write', 0):7.2f}s  "
+            f"scanned {scanned}  entities planned {report.entities}  writes {writes}  "
+            f"peak RSS {peak_rss_mb():.0f} MB  requests {made}")
+
+
+async def cycle(engine: Any, label: str) -> CycleReport:
+    before = requests(engine)
+    report: CycleReport = await engine.run_cycle()
+    print(line(label, report, before, requests(engine)), flush=True)
+    return report
 
 
 async def edit_one_percent(engine: Any, rng: random.Random) -> int:
@@ -77,15 +101,13 @@ async def main_async(people: int) -> None:
         migrate.upgrade(url)
         settings = Settings(database={"url": url}, connectors=connectors, sync={"write_concurrency": 16})
         engine = build_engine(settings, Store(url))
-        print(f"cycle benchmark: {people} people across four simulators (loopback HTTP, SQLite store)")
-        print(line("first cycle (fill)", await engine.run_cycle()))
-        print(line("second cycle", await engine.run_cycle()))
-        steady = await engine.run_cycle()
-        print(line("steady, nothing changed", steady))
+        print(f"cycle benchmark: {people} people across four simulators (loopback HTTP, SQLite store)", flush=True)
+        await cycle(engine, "first cycle (fill)")
+        await cycle(engine, "second cycle")
+        await cycle(engine, "steady, nothing changed")
         edited = await edit_one_percent(engine, random.Random(5))
-        changed = await engine.run_cycle()
-        print(line(f"after {edited} edits (1%)", changed))
-        print(line("settled", await engine.run_cycle()))
+        await cycle(engine, f"after {edited} edits (1%)")
+        await cycle(engine, "settled")
         for connector in engine.connectors.values():
             await connector.aclose()
     server.terminate()
