@@ -70,6 +70,9 @@ def root(
     force_delete: Annotated[
         bool, typer.Option("--force-delete", help="lift the delete guards for this run")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="SYSTEM", help="scan and write only this system (repeat for more); the others' "
+                                         "changes wait for the next full cycle")] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
     ] = False,
@@ -78,15 +81,16 @@ def root(
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
     if ctx.invoked_subcommand is not None:
-        if reconcile or dry_run:
-            fail("--reconcile and --dry-run cannot be combined with a command")
+        if reconcile or dry_run or only:
+            fail("--reconcile, --dry-run and --only cannot be combined with a command")
         return
     if not (reconcile or dry_run):
         out.print(ctx.get_help())
         raise typer.Exit(0)
     from syncd.cli_cycle import reconcile_once
 
-    raise typer.Exit(reconcile_once(config, dry_run=dry_run, force_delete=force_delete, as_json=json_output))
+    raise typer.Exit(reconcile_once(config, dry_run=dry_run, force_delete=force_delete, as_json=json_output,
+                                    only=frozenset(only) if only else None))
 
 
 @config_app.command("check")

@@ -42,7 +42,8 @@ def _prepare(config: Path | None) -> tuple[Any, Any]:
     return settings, Store(url)
 
 
-def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as_json: bool) -> int:
+def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as_json: bool,
+                   only: frozenset[str] | None = None) -> int:
     """One full cycle. Exit code: 0 all good, 1 a connector or change failed, 2 configuration."""
     from syncd.engine.build import build_engine
     from syncd.sandbox.embed import maybe_embedded_sandbox
@@ -53,12 +54,19 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
     except StoreError as exc:
         err.print(f"syncd: {exc}", markup=False)
         return 1
+    if only:
+        unknown = sorted(only - set(settings.enabled_connectors()))
+        if unknown:
+            known = ", ".join(sorted(settings.enabled_connectors())) or "none"
+            err.print(f"syncd: --only {', '.join(unknown)}: no such enabled connector (enabled: {known})",
+                      markup=False)
+            return 2
     with ExitStack() as stack:
         stack.enter_context(maybe_embedded_sandbox(settings, announce=lambda m: err.print(m, markup=False)))
         engine = build_engine(settings, store)
         # a daemon on the same PostgreSQL store pauses its polls while this runs
         stack.enter_context(connector_locks(store, engine.connectors, wait=True))
-        options = CycleOptions(dry_run=dry_run, force_delete=force_delete,
+        options = CycleOptions(dry_run=dry_run, force_delete=force_delete, systems=only, writes_to=only,
                                max_delete_ratio=engine.options.max_delete_ratio,
                                write_concurrency=engine.options.write_concurrency)
         report = asyncio.run(_run(engine, options, show_progress=sys.stderr.isatty() and not as_json))

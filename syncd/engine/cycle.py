@@ -43,8 +43,10 @@ class CycleOptions:
     max_delete_ratio: float = 0.1
     delete_guard_min: int = 5
     write_concurrency: int = 4
-    #: restrict the cycle to these systems (None: every configured one)
+    #: scan only these systems (None: every configured one); the others take part with their last scan
     systems: frozenset[str] | None = None
+    #: write only to these systems (None: every one); changes for the others wait in the outbox
+    writes_to: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -89,7 +91,7 @@ class Engine:
             state.commit()
 
             mark = time.perf_counter()
-            writable = {n: self.connectors[n] for n in usable}
+            writable = {n: self.connectors[n] for n in usable if opts.writes_to is None or n in opts.writes_to}
             await write_outbox(state, writable, report, concurrency=opts.write_concurrency, progress=progress)
             report.timings["write"] = time.perf_counter() - mark
             report.review_backlog, report.conflict_backlog = state.backlogs()

@@ -49,6 +49,12 @@ def test_a_broken_config_exits_2_with_one_line_per_problem(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_only_an_unknown_system_is_refused_with_exit_2(workdir: Path) -> None:
+    result = syncd("--reconcile", "--only", "salesforce", cwd=workdir, check=False)
+    assert result.returncode == 2
+    assert "--only salesforce: no such enabled connector" in result.stderr and "itflow" in result.stderr
+
+
 def test_db_upgrade_then_check(workdir: Path) -> None:
     assert "upgraded" in syncd("db", "upgrade", cwd=workdir).stdout
     assert "up to date" in syncd("db", "upgrade", cwd=workdir).stdout

@@ -275,3 +275,21 @@ async def test_a_failed_scan_deletes_nothing_and_the_others_go_on(store: Store) 
     systems["c"].fail_reads = 0
     await engine.run_cycle()
     assert rows(systems["c"])[0].title == "Still synced"
+
+
+async def test_only_some_systems_then_the_rest_waits_for_the_next_full_cycle(store: Store) -> None:
+    systems = world()
+    for connector in systems.values():
+        connector.store.put(ADA.replace(given_name="Ada", family_name="Lovelace")
+                            if connector.name == "c" else ADA)
+    engine = make_engine(store, **systems)
+    await engine.run_cycle()
+    systems["a"].store.edit("1", title="Only A and B")
+    only = frozenset({"a", "b"})
+    report = await engine.run_cycle(CycleOptions(systems=only, writes_to=only))
+    assert report.system("b").updated == 1 and report.system("c").updated == 0
+    assert rows(systems["c"])[0].title == "Analyst"
+    full = await engine.run_cycle()
+    assert full.system("c").updated == 1
+    assert rows(systems["c"])[0].title == "Only A and B"
+    assert (await engine.run_cycle()).planned_writes == 0
