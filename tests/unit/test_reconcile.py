@@ -181,3 +181,38 @@ def test_a_record_always_matches_its_exact_copy_in_another_system(name: str, ema
     r = reconcile([rec("flowtrac:1", full_name=name, email=email, phone_office=phone, company="Acme"),
                    rec("itflow:2", full_name=name, email=email, phone_office=phone, company="Acme")], S)
     assert same(r, "flowtrac:1", "itflow:2")
+
+
+def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object) -> None:
+    """The persistent block index (used when few of many records changed) is an optimisation only."""
+    import syncd.engine.reconcile as module
+    from syncd.sandbox.people import generate
+
+    seeded = generate(41, 2_400)
+    records = [MatchRecord(f"{s.system}:{i}", s.system, s.contact) for i, s in enumerate(seeded)]
+    assert len(records) >= module._INDEX_MIN
+    linked = reconcile(records[:-150], S)
+    existing = {k: (v if not v.startswith("new:") else f"e{v[4:]}") for k, v in linked.assignments.items()}
+    changed = {r.key for r in records[-150:]}
+    # a few linked records changed too: one gets another person's email
+    edited = records[10]
+    records[10] = MatchRecord(edited.key, edited.system, edited.contact.replace(email=records[500].contact.email))
+    changed.add(edited.key)
+
+    def outcome(result: module.ReconcileResult) -> tuple[object, ...]:
+        """Who goes with whom (new entities compared by their members), and what goes to review."""
+        by_ref: dict[str, set[str]] = {}
+        for key, ref in result.assignments.items():
+            by_ref.setdefault(ref, set()).add(key)
+        partition = sorted((ref if not ref.startswith("new:") else "new", sorted(keys))
+                           for ref, keys in by_ref.items())
+        reviews = sorted((r.key, r.candidate, r.score, r.kind) for r in result.reviews)
+        return partition, reviews
+
+    indexed = reconcile(records, S, existing=existing, changed=changed)
+    monkeypatch.setattr(module, "_INDEX_MIN", 10**9)  # type: ignore[attr-defined]
+    full = reconcile(records, S, existing=existing, changed=changed)
+    assert outcome(indexed) == outcome(full)
+    new_keys = {r.key for r in records[-150:]}
+    assert new_keys <= set(indexed.assignments) | {r.key for r in indexed.reviews}
+    assert any(ref in existing.values() for key, ref in indexed.assignments.items() if key in new_keys)
