@@ -9,7 +9,7 @@ switchboard number are not one person. A shared mailbox (info@, sales@) alone is
 from __future__ import annotations
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from syncd.engine.features import Features
 
@@ -58,9 +58,31 @@ def _email_typo(a: frozenset[str], b: frozenset[str]) -> bool:
         lx, _, dx = x.partition("@")
         for y in b:
             ly, _, dy = y.partition("@")
-            if dx == dy and JaroWinkler.similarity(lx, ly) >= 0.92:
+            # a slip of the keyboard, not another mailbox (andrew.roberts vs andrew.roberts39942)
+            if dx == dy and Levenshtein.distance(lx, ly) <= 2 and JaroWinkler.similarity(lx, ly) >= 0.92:
                 return True
     return False
+
+
+#: domain labels that name no organisation: an organisation's mail may sit under several of these
+_GENERIC_LABELS = frozenset({"com", "org", "net", "edu", "gov", "int", "info", "biz", "io", "co", "ac", "uk", "de",
+                             "fr", "es", "it", "nl", "se", "no", "dk", "fi", "pl", "ch", "at", "be", "us", "ca",
+                             "au", "jp", "cn", "in", "br", "mx", "example", "local", "mail"})
+
+
+def _organisation(domain: str) -> str:
+    """``acme`` for acme.com, acme.co.uk, mail.acme.de: the label that names who runs the mailboxes."""
+    labels = [label for label in domain.split(".") if label]
+    while len(labels) > 1 and labels[-1] in _GENERIC_LABELS:
+        labels.pop()
+    return labels[-1] if labels else domain
+
+
+def _same_domain(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both sides' addresses are all at one organisation (or one mail provider)."""
+    da = {_organisation(x.partition("@")[2]) for x in a}
+    db = {_organisation(y.partition("@")[2]) for y in b}
+    return len(da) == 1 and da == db
 
 
 def score_pair(a: Features, b: Features, *, unique_at_company: bool = False) -> tuple[float, dict[str, str]]:
@@ -77,6 +99,10 @@ def score_pair(a: Features, b: Features, *, unique_at_company: bool = False) -> 
         if _email_typo(a.personal_emails, b.personal_emails):
             score += 0.3
             reasons["email"] = "emails differ by a typo"
+        elif _same_domain(a.personal_emails, b.personal_emails):
+            # two mailboxes of one organisation (or one provider): usually two people, not one
+            score -= 0.35
+            reasons["email"] = "different mailboxes at the same domain"
         else:
             score -= 0.15
             reasons["email"] = "different personal emails"

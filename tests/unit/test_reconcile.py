@@ -216,3 +216,17 @@ def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object)
     new_keys = {r.key for r in records[-150:]}
     assert new_keys <= set(indexed.assignments) | {r.key for r in indexed.reviews}
     assert any(ref in existing.values() for key, ref in indexed.assignments.items() if key in new_keys)
+
+
+def test_namesakes_with_two_mailboxes_of_one_organisation_are_two_people_not_a_review() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Manon Bernard", email="manonb@nordic.example.com", company="Nordic"),
+                   rec("itflow:2", full_name="Manon Bernard", email="manonb8672@nordic.example.org",
+                       company="Nordic")], S)
+    assert apart(r, "flowtrac:1", "itflow:2") and not r.reviews
+
+
+def test_a_work_and_a_private_address_of_a_namesake_still_go_to_review() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Xin Liu", email="xinl@wayne.example", company="Wayne"),
+                   rec("lightening:2", full_name="Xin Liu", email="xin.liu30@mail.example", company="Wayne")], S)
+    assert r.reviews and all({v.key, v.candidate} == {"flowtrac:1", "lightening:2"} for v in r.reviews)
+    assert not set(r.assignments) & {"flowtrac:1", "lightening:2"}  # nothing synced until decided
