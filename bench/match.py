@@ -104,31 +104,52 @@ def run_splink(seeded: list[SeededContact], truth: Mapping[str, str]) -> dict[st
         tokens = fold_name(c.full_name or " ".join(p for p in (c.given_name, c.family_name) if p)).split()
         rows.append({"unique_id": f"{s.system}:{i}", "source": s.system,
                      "first_name": tokens[0] if tokens else None, "surname": tokens[-1] if len(tokens) > 1 else None,
-                     "email": normalize_email(c.email), "phone": normalize_phone(c.phone_office or c.phone_mobile),
-                     "company": fold_name(c.company) or None})
+                     "email": normalize_email(c.email or (c.emails[0] if c.emails else None)),
+                     "phone": normalize_phone(c.phone_office), "mobile": normalize_phone(c.phone_mobile),
+                     "city": fold_name(c.city) or None, "company": fold_name(c.company) or None})
     frame = pd.DataFrame(rows)
+    # A model as a careful Splink user would write it: linking four sources (one record per person each),
+    # term-frequency adjusted names (a common name is weak evidence), the prior estimated from exact email
+    # and phone agreement, u from random pairs, m by expectation-maximisation on two different blockings.
     settings = SettingsCreator(
-        link_type="dedupe_only",
-        blocking_rules_to_generate_predictions=[block_on("email"), block_on("phone"),
+        link_type="link_only",
+        blocking_rules_to_generate_predictions=[block_on("email"), block_on("phone"), block_on("mobile"),
                                                 block_on("surname", "company"), block_on("first_name", "surname")],
-        comparisons=[cl.NameComparison("first_name"), cl.NameComparison("surname"),
-                     cl.EmailComparison("email"), cl.ExactMatch("phone"), cl.ExactMatch("company")],
+        comparisons=[cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+                     cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+                     cl.EmailComparison("email"), cl.ExactMatch("phone"), cl.ExactMatch("mobile"),
+                     cl.ExactMatch("city"), cl.ExactMatch("company").configure(term_frequency_adjustments=True)],
     )
     gc.collect()
     before = rss_mb()
     started = time.perf_counter()
     db_api = DuckDBAPI()
-    linker = Linker(db_api.register(frame), settings)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    tables = [db_api.register(part.reset_index(drop=True), dataset_display_name=str(system))
+              for system, part in frame.groupby("source")]
+    linker = Linker(tables, settings)
+    linker.training.estimate_probability_two_random_records_match([block_on("email"), block_on("phone")],
+                                                                   recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "company"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
     predictions = linker.inference.predict(threshold_match_probability=0.5)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9).as_pandas_dataframe()
-    seconds = time.perf_counter() - started
-    assigned = dict(zip(clusters["unique_id"], clusters["cluster_id"].astype(str), strict=True))
-    precision, recall, f1 = quality(truth, assigned)
+    trained = time.perf_counter() - started
+    # The cluster threshold is the one knob a Splink user tunes by eye; here the best of four is picked
+    # with the truth in hand — generous to Splink. Its time counts training, prediction and that clustering.
+    best: tuple[float, float, float, float, float] | None = None
+    for threshold in (0.99, 0.999, 0.9999, 0.99999):
+        mark = time.perf_counter()
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+        frame_out = clusters.as_pandas_dataframe()
+        elapsed = time.perf_counter() - mark
+        assigned = dict(zip(frame_out["unique_id"], frame_out["cluster_id"].astype(str), strict=True))
+        precision, recall, f1 = quality(truth, assigned)
+        if best is None or f1 > best[3]:
+            best = (threshold, precision, recall, f1, trained + elapsed)
+    assert best is not None
+    threshold, precision, recall, f1, seconds = best
     return {"seconds": seconds, "peak_mb": max(0.0, rss_mb() - before), "precision": precision, "recall": recall,
-            "f1": f1, "review_pct": 0.0, "pairs": float("nan")}
+            "f1": f1, "review_pct": 0.0, "pairs": float("nan"), "threshold": threshold}
 
 
 def main() -> None:
@@ -158,7 +179,8 @@ def main() -> None:
         theirs = run_splink(seeded, truth)
         if theirs:
             print(f"splink: {theirs['seconds']:6.1f}s  RSS growth {theirs['peak_mb']:5.0f} MB  precision "
-                  f"{theirs['precision']:.4f}  recall {theirs['recall']:.4f}  F1 {theirs['f1']:.4f}")
+                  f"{theirs['precision']:.4f}  recall {theirs['recall']:.4f}  F1 {theirs['f1']:.4f}  "
+                  f"(cluster threshold {theirs['threshold']}, the best of four)")
             print(f"ratios syncd/splink: time {ours['seconds'] / theirs['seconds']:.2f}, "
                   f"F1 {ours['f1'] / theirs['f1']:.3f}")
 
