@@ -336,47 +336,47 @@ class _BlockIndex:
     """Every record's blocking keys, kept between calls: an incremental pass then works only on the
     records that share a block with a changed one (plus the other members of their entities), instead
     of rebuilding the blocks of everything. Results are the same as a full pass (a test checks this):
-    uniqueness counts and oversized blocks are taken from the whole set."""
+    uniqueness counts and oversized blocks are taken from the whole set. Only keys and a hash of each
+    contact are kept, not the contacts: the daemon would otherwise hold two generations of every record."""
 
     def __init__(self, settings: MatchSettings) -> None:
         self.settings = settings
-        self.records: dict[str, MatchRecord] = {}
-        self.keys: dict[str, frozenset[str]] = {}
+        #: record key -> (hash of system and contact, its blocking keys, its name key)
+        self.entries: dict[str, tuple[int, frozenset[str], tuple[str, str, str]]] = {}
         self.blocks: dict[str, set[str]] = defaultdict(set)
         self.name_counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.current: dict[str, MatchRecord] = {}
 
-    def _add(self, record: MatchRecord) -> None:
+    def _add(self, record: MatchRecord, digest: int) -> None:
         f = _features(record, self.settings.shared_mailboxes)
-        keys = _keys(f)
-        self.records[record.key], self.keys[record.key] = record, keys
+        keys, name = _keys(f), _name_key(f)
+        self.entries[record.key] = (digest, keys, name)
         for key in keys:
             self.blocks[key].add(record.key)
-        self.name_counts[_name_key(f)] += 1
+        self.name_counts[name] += 1
 
     def _remove(self, key: str) -> None:
-        record = self.records.pop(key)
-        for block in self.keys.pop(key):
+        _, keys, name = self.entries.pop(key)
+        for block in keys:
             members = self.blocks[block]
             members.discard(key)
             if not members:
                 del self.blocks[block]
-        name = _name_key(_features(record, self.settings.shared_mailboxes))
         self.name_counts[name] -= 1
         if self.name_counts[name] <= 0:
             del self.name_counts[name]
 
     def sync(self, records: Sequence[MatchRecord]) -> None:
-        present = set()
+        self.current = {record.key: record for record in records}
         for record in records:
-            present.add(record.key)
-            known = self.records.get(record.key)
+            digest = hash((record.system, record.contact))
+            known = self.entries.get(record.key)
             if known is not None:
-                if known.contact is record.contact or (known.contact == record.contact
-                                                       and known.system == record.system):
+                if known[0] == digest:
                     continue
                 self._remove(record.key)
-            self._add(record)
-        for gone in self.records.keys() - present:
+            self._add(record, digest)
+        for gone in self.entries.keys() - self.current.keys():
             self._remove(gone)
 
     def oversized(self) -> set[str]:
@@ -386,18 +386,20 @@ class _BlockIndex:
     def neighbourhood(self, changed: Collection[str], existing: Mapping[str, str],
                       decisions: Decisions) -> list[MatchRecord]:
         cap = self.settings.block_cap
-        wanted = {key for key in changed if key in self.records}
+        wanted = {key for key in changed if key in self.entries}
         for key in list(wanted):
-            for block in self.keys[key]:
+            for block in self.entries[key][1]:
                 members = self.blocks[block]
                 if len(members) <= cap:
                     wanted.update(members)
         for pair in decisions.must_link | decisions.cannot_link:
-            wanted.update(k for k in pair if k in self.records)
+            wanted.update(k for k in pair if k in self.entries)
         entities = {existing[k] for k in wanted if k in existing}
         if entities:
-            wanted.update(k for k, entity in existing.items() if entity in entities and k in self.records)
-        return [self.records[k] for k in sorted(wanted)]
+            wanted.update(k for k, entity in existing.items() if entity in entities and k in self.entries)
+        records = [self.current[k] for k in sorted(wanted)]
+        self.current = {}  # the caller's records are not kept beyond the call
+        return records
 
 
 _INDEXES: dict[MatchSettings, _BlockIndex] = {}
