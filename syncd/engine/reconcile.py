@@ -87,12 +87,24 @@ def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
     cache_key = (record.system, record.contact)
     found = _FEATURES.get(cache_key)
     if found is None or found.shared_mailboxes != shared:
+        if found is not None:
+            _KEYS.pop(id(found), None)  # keyed by id: never let a freed object's id carry its keys
         if len(_FEATURES) > _CACHE_LIMIT:
             _FEATURES.clear()
             _KEYS.clear()
         found = features_of(record.system, record.contact, shared)
         _FEATURES[cache_key] = found
     return found
+
+
+def _prune_cache(records: Sequence[MatchRecord]) -> None:
+    """Drop the features of contacts no longer held (edited since): a daemon's cache stays the size of its
+    data instead of growing with every edit until the hard limit."""
+    if len(_FEATURES) <= 2 * len(records) + 10_000:
+        return
+    keep = {(r.system, r.contact) for r in records}
+    for cache_key in [k for k in _FEATURES if k not in keep]:
+        _KEYS.pop(id(_FEATURES.pop(cache_key)), None)
 
 
 def _keys(f: Features) -> frozenset[str]:
@@ -261,6 +273,7 @@ def reconcile(
     """Decide entities for the unlinked (and changed) records; see the module docstring."""
     existing = existing or {}
     decisions = decisions or Decisions()
+    all_records = records
     name_counts: Mapping[tuple[str, str, str], int] | None = None
     oversized: Collection[str] = ()
     if changed is not None and len(records) >= _INDEX_MIN and len(changed) * _INDEX_SHARE <= len(records):
@@ -311,6 +324,7 @@ def reconcile(
 
     _contradictions(m, active, existing, settings, result)
 
+    _prune_cache(all_records)
     new_ids: dict[int, str] = {}
     for i in sorted(unlinked):
         root = m.clusters.find(i)
