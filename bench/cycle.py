@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import random
 import resource
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,9 @@ async def edit_one_percent(engine: Any, rng: random.Random) -> int:
     return edited
 
 
-async def main_async(people: int) -> None:
+@contextlib.asynccontextmanager
+async def simulated_world(people: int) -> AsyncIterator[Any]:
+    """The four simulators with ``people`` seeded, in a child process, and an engine on a fresh SQLite store."""
     port_base = free_port_base()
     ctx = mp.get_context("fork")
     ready = ctx.Event()
@@ -96,11 +100,23 @@ async def main_async(people: int) -> None:
         cfg["base_url"] = cfg["base_url"].replace(f":{8701 + i}", f":{port_base + i}")
         cfg.update(rate_limit=100_000, burst=1000, concurrency=8)
         connectors[name] = cfg
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/syncd.db"
-        migrate.upgrade(url)
-        settings = Settings(database={"url": url}, connectors=connectors, sync={"write_concurrency": 16})
-        engine = build_engine(settings, Store(url))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/syncd.db"
+            migrate.upgrade(url)
+            settings = Settings(database={"url": url}, connectors=connectors, sync={"write_concurrency": 16})
+            engine = build_engine(settings, Store(url))
+            try:
+                yield engine
+            finally:
+                for connector in engine.connectors.values():
+                    await connector.aclose()
+    finally:
+        server.terminate()
+
+
+async def main_async(people: int) -> None:
+    async with simulated_world(people) as engine:
         print(f"cycle benchmark: {people} people across four simulators (loopback HTTP, SQLite store)", flush=True)
         await cycle(engine, "first cycle (fill)")
         await cycle(engine, "second cycle")
@@ -108,9 +124,6 @@ async def main_async(people: int) -> None:
         edited = await edit_one_percent(engine, random.Random(5))
         await cycle(engine, f"after {edited} edits (1%)")
         await cycle(engine, "settled")
-        for connector in engine.connectors.values():
-            await connector.aclose()
-    server.terminate()
 
 
 def main() -> None:

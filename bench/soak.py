@@ -13,24 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import multiprocessing as mp
 import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cycle import edit_one_percent, serve
-
-from syncd.config import Settings
-from syncd.engine.build import build_engine
-from syncd.sandbox.defaults import SANDBOX_CONNECTORS
-from syncd.sandbox.serve import free_port_base
-from syncd.store import migrate
-from syncd.store.repository import Store
+from cycle import edit_one_percent, simulated_world
 
 
 def current_rss_mb() -> float:
@@ -39,24 +30,7 @@ def current_rss_mb() -> float:
 
 
 async def main_async(people: int, cycles: int) -> None:
-    port_base = free_port_base()
-    ctx = mp.get_context("fork")
-    ready = ctx.Event()
-    server = ctx.Process(target=serve, args=(people, port_base, ready), daemon=True)
-    server.start()
-    ready.wait(600)
-    await asyncio.sleep(1.5)
-    connectors = {}
-    for i, (name, values) in enumerate(SANDBOX_CONNECTORS.items()):
-        cfg = dict(values)
-        cfg["base_url"] = cfg["base_url"].replace(f":{8701 + i}", f":{port_base + i}")
-        cfg.update(rate_limit=100_000, burst=1000, concurrency=8)
-        connectors[name] = cfg
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/syncd.db"
-        migrate.upgrade(url)
-        engine = build_engine(Settings(database={"url": url}, connectors=connectors,
-                                       sync={"write_concurrency": 16}), Store(url))
+    async with simulated_world(people) as engine:
         print(f"soak: {people} people, {cycles} cycles after the fill (1% edited before every fifth)")
         await engine.run_cycle()
         gc.collect()
@@ -71,9 +45,6 @@ async def main_async(people: int, cycles: int) -> None:
                   f"writes {report.planned_writes}", flush=True)
         half = figures[len(figures) // 2:]
         print(f"growth over the last {len(half)} cycles: {half[-1] - half[0]:+.0f} MB")
-        for connector in engine.connectors.values():
-            await connector.aclose()
-    server.terminate()
 
 
 def main() -> None:
