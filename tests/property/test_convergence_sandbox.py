@@ -34,7 +34,6 @@ from syncd.engine.reconcile import MatchSettings
 from syncd.model import RemoteRecord, comparable
 from syncd.store import migrate
 from syncd.store.repository import Store
-
 from tests.contract.test_contract import SEED
 
 T = TypeVar("T")
