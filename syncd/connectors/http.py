@@ -17,6 +17,7 @@ import asyncio
 import json
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -43,6 +44,9 @@ __all__ = [
     "VendorHTTP",
     "decode_json",
 ]
+
+#: sent with every call, unchanged across its retries
+REQUEST_ID_HEADER = "X-Request-ID"
 
 Sleep = Callable[[float], Awaitable[None]]
 Check = Callable[[Any, httpx.Response], None]
@@ -227,6 +231,9 @@ class VendorHTTP:
         """
         refreshed = False
         attempt = 0
+        # one id per logical call, the same on every retry: the vendor's logs (and the sandbox) can tell a
+        # retry from a new request
+        headers = {REQUEST_ID_HEADER: uuid.uuid4().hex, **(headers or {})}
         while True:
             try:
                 response = await self._send(method, path, params=params, json_body=json_body, data=data,

@@ -70,7 +70,7 @@ class FaultInjector:
         self.injected: Counter[str] = Counter()
         self.requests = 0
         self._rng = random.Random()
-        #: GET (path, query) answered 429 -> when; and the measured gaps until it came again
+        #: request id answered 429 -> when; and the measured gaps until the same request came again
         self._limited: dict[str, float] = {}
         self.retry_gaps: list[float] = []
 
@@ -112,8 +112,9 @@ class FaultInjector:
             body = b"" if self._rng.random() < 0.5 else b"<html><body><h1>Bad Gateway</h1></body></html>"
             await _respond(send, status, body, b"text/html")
         elif fault == "rate_limit":
-            if scope["method"] == "GET":  # a GET is the same request when repeated; two POSTs may not be
-                self._limited[_request_key(scope)] = time.monotonic()
+            key = _request_key(scope)
+            if key is not None:
+                self._limited[key] = time.monotonic()
             await _respond(send, 429, b'{"error": "Too many requests"}', b"application/json",
                            extra=[(b"retry-after", str(cfg.retry_after).encode())])
         elif fault == "timeout":
@@ -131,7 +132,8 @@ class FaultInjector:
 
     def _note_retry(self, scope: Scope) -> None:
         """Measure how long a client waited before repeating a request that was answered 429."""
-        limited_at = self._limited.pop(_request_key(scope), None)
+        key = _request_key(scope)
+        limited_at = self._limited.pop(key, None) if key is not None else None
         if limited_at is not None:
             self.retry_gaps.append(time.monotonic() - limited_at)
 
@@ -177,9 +179,13 @@ class FaultInjector:
         await _respond(send, 200, json.dumps(state).encode(), b"application/json")
 
 
-def _request_key(scope: Scope) -> str:
-    query = scope.get("query_string", b"").decode("latin-1")
-    return f"{scope['method']} {scope['path']}?{query}"
+def _request_key(scope: Scope) -> str | None:
+    """The client's request id (the same on every retry of one call), or ``None`` without one: then a
+    repeat cannot be told from a new request with the same URL, and it is not measured."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            return str(value.decode("latin-1"))
+    return None
 
 
 def _delayed(send: Send, seconds: float) -> Send:
