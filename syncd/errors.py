@@ -18,6 +18,8 @@
         │   └── NotFoundError       the record is gone
         └── FatalError              this connector stops for this cycle; the others go on
             ├── AuthError           credentials refused, even after one refresh
+            │   └── PermissionDenied  the credentials work but may not do this (ITFlow 403): an admin's fix;
+            │                         the connector is failing and its changes wait, never parked
             └── ProtocolError       the vendor answered something we cannot read
 
 Messages never carry secrets: connectors build them from the method, the path (without query) and
@@ -35,6 +37,7 @@ __all__ = [
     "FatalError",
     "GuardError",
     "NotFoundError",
+    "PermissionDenied",
     "ProtocolError",
     "RateLimited",
     "RejectedError",
@@ -129,6 +132,11 @@ class FatalError(ConnectorError):
 
 class AuthError(FatalError):
     """Credentials refused, even after one refresh."""
+
+
+class PermissionDenied(AuthError):
+    """The vendor knows the credentials but refuses this action (a role without the permission, an
+    archived user, a key tied to no user). Not the record's fault: the change waits until an admin fixes it."""
 
 
 class ProtocolError(FatalError):

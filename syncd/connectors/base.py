@@ -41,6 +41,9 @@ class FieldSpec:
     unique: bool = False
     #: set when the vendor rewrites this value on store (why, and how we mirror it, in the mapping)
     vendor_normalised: bool = False
+    #: false for a field the vendor lets us read but not write (Flowtrac's address columns): the planner
+    #: takes its changes from this system but never sends it one
+    writable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,10 @@ class Schema:
     @property
     def canonical_fields(self) -> tuple[str, ...]:
         return tuple(name for name in CANONICAL_FIELDS if name in self.fields)
+
+    @property
+    def writable_fields(self) -> frozenset[str]:
+        return frozenset(name for name, spec in self.fields.items() if spec.writable)
 
     def problems(self, values: Mapping[str, FieldValue], *, creating: bool) -> list[str]:
         """Why these values cannot be written, one reason per field; empty when they can."""
@@ -117,6 +124,10 @@ class Capabilities:
     conditional_writes: bool = False
     #: an id the integrator may store on the record and search by (Cirrus externalkey)
     external_key: bool = False
+    #: the listing pages by offset (or page number), so a row deleted during a scan shifts the rest and a
+    #: live record can be skipped: a record missing from such a scan is gone only once :meth:`Connector.get`
+    #: says so. False only where the whole listing comes in one response (Flowtrac) or by a stable cursor.
+    paging_can_shift: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -72,7 +72,8 @@ class MemoryConnector:
         self.store = store if store is not None else MemoryStore()
         self.schema = _schema(tuple(f for f in CANONICAL_FIELDS if f in fields))
         self.capabilities = Capabilities(can_delete=self.settings.can_delete,
-                                         needs_company=self.settings.needs_company, external_key=True)
+                                         needs_company=self.settings.needs_company, external_key=True,
+                                         paging_can_shift=False)
         self.fail_reads = 0
         self.fail_writes = 0
         self.calls: list[str] = []

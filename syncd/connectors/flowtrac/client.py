@@ -59,7 +59,7 @@ class FlowtracConnector:
         self.name = name
         self.settings = settings
         self.schema = SCHEMA
-        self.capabilities = Capabilities(can_delete=True, needs_company=False)
+        self.capabilities = Capabilities(can_delete=True, needs_company=False, paging_can_shift=False)
         FlowtracResource.check_filters(settings.filters)
         self.http = VendorHTTP(name, settings.base_url, auth=_SessionAuth(settings), settings=settings.http_settings(),
                                transport=transport, sleep=sleep)
