@@ -137,6 +137,9 @@ class RemoteRecord:
     remote_updated_at: datetime | None = None
     company_id: str | None = None
     external_key: str | None = None
+    #: on a record returned by a write: canonical fields the vendor refused in that write (the other
+    #: fields went out), with the vendor's reason. The engine parks them; it never agrees on their loss.
+    refused: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ inside each vendor package.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -44,6 +44,11 @@ class FieldSpec:
     #: false for a field the vendor lets us read but not write (Flowtrac's address columns): the planner
     #: takes its changes from this system but never sends it one
     writable: bool = True
+    #: a limit the vendor counts in UTF-8 bytes (a MySQL TEXT column), checked beside ``max_length``
+    max_bytes: int | None = None
+    #: the vendor's own test of a value it would store differently or lose part of (ITFlow's
+    #: ``strip_tags`` cut at an unclosed ``<``): returns the reason, or None when it keeps the value whole
+    vet: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,34 +71,38 @@ class Schema:
     def writable_fields(self) -> frozenset[str]:
         return frozenset(name for name, spec in self.fields.items() if spec.writable)
 
-    def problems(self, values: Mapping[str, FieldValue], *, creating: bool) -> list[str]:
-        """Why these values cannot be written, one reason per field; empty when they can."""
-        out: list[str] = []
+    def field_problems(self, values: Mapping[str, FieldValue], *, creating: bool) -> dict[str, str]:
+        """Why each of these values cannot be written, by canonical field; empty when all can.
+
+        The writer sends the fields without a problem and parks the others (a create missing a required
+        field is parked whole): one value the vendor cannot hold never sinks the rest of a change-set.
+        """
+        out: dict[str, str] = {}
         for name, spec in self.fields.items():
             if name not in values:
                 if creating and spec.required:
-                    out.append(f"{name} ({spec.vendor}) is required")
+                    out[name] = f"{name} ({spec.vendor}) is required"
                 continue
             value = values[name]
             if value is None or value == "" or value == ():
                 if creating and spec.required:
-                    out.append(f"{name} ({spec.vendor}) is required")
+                    out[name] = f"{name} ({spec.vendor}) is required"
                 elif not creating and spec.non_nullable:
-                    out.append(f"{name} ({spec.vendor}) cannot be cleared")
+                    out[name] = f"{name} ({spec.vendor}) cannot be cleared"
                 continue
             items = value if isinstance(value, tuple) else (value,)
+            reasons: list[str] = []
             for item in items:
                 if isinstance(item, bool):
                     continue
-                text = str(item)
-                if spec.max_length is not None and len(text) > spec.max_length:
-                    out.append(f"{name} ({spec.vendor}) is {len(text)} characters, at most {spec.max_length}")
-                if spec.email and not _EMAIL.match(text):
-                    out.append(f"{name} ({spec.vendor}) is not a valid email address")
-                if spec.enum is not None and text not in spec.enum:
-                    out.append(f"{name} ({spec.vendor}) must be one of {', '.join(spec.enum)}")
+                reasons.extend(_item_problems(spec, str(item)))
+            if reasons:
+                out[name] = "; ".join(dict.fromkeys(reasons))
         return out
 
+    def problems(self, values: Mapping[str, FieldValue], *, creating: bool) -> list[str]:
+        """Why these values cannot be written, one reason per field; empty when they can."""
+        return list(self.field_problems(values, creating=creating).values())
 
     def check(
         self, system: str, values: Mapping[str, FieldValue], *, creating: bool, skip: tuple[str, ...] = ()
@@ -106,6 +115,21 @@ class Schema:
         if problems:
             raise ValidationError(system, "; ".join(problems))
         return kept
+
+
+def _item_problems(spec: FieldSpec, text: str) -> list[str]:
+    out: list[str] = []
+    if spec.max_length is not None and len(text) > spec.max_length:
+        out.append(f"{spec.canonical} ({spec.vendor}) is {len(text)} characters, at most {spec.max_length}")
+    if spec.max_bytes is not None and len(text.encode("utf-8")) > spec.max_bytes:
+        out.append(f"{spec.canonical} ({spec.vendor}) is {len(text.encode('utf-8'))} bytes, at most {spec.max_bytes}")
+    if spec.email and not _EMAIL.match(text):
+        out.append(f"{spec.canonical} ({spec.vendor}) is not a valid email address")
+    if spec.enum is not None and text not in spec.enum:
+        out.append(f"{spec.canonical} ({spec.vendor}) must be one of {', '.join(spec.enum)}")
+    if spec.vet is not None and (reason := spec.vet(text)):
+        out.append(f"{spec.canonical} ({spec.vendor}): {reason}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +178,11 @@ class Connector(Protocol):
 
     async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
         """Look a contact up by syncd's external key or email: the guard before a retried create."""
+        ...
+
+    async def companies(self) -> Mapping[str, str]:
+        """The vendor's own company list (Lightening customers, Cirrus accounts, ITFlow clients):
+        vendor company id -> display name. Empty for a vendor without companies (Flowtrac)."""
         ...
 
     async def create(

@@ -79,8 +79,11 @@ class RemoteRecordRow(Base):
     remote_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: when syncd first saw the current content (the lww clock where the vendor has none)
+    #: when syncd first saw the current content
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the last scan that still saw the previous content: without a vendor time, the change happened
+    #: somewhere in (prev_seen_at, changed_at], and syncd knows no more than that
+    prev_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tombstoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -184,6 +187,7 @@ class OutboxItem(Base):
     __table_args__ = (
         Index("ix_outbox_system_status", "system", "status"),
         Index("ix_outbox_entity", "entity_id"),
+        Index("ix_outbox_status_cause", "status", "cause"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -195,8 +199,11 @@ class OutboxItem(Base):
     company_id: Mapped[str | None] = mapped_column(String(128))
     #: {field: {"old": ..., "new": ..., "rule": ...}}
     fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    #: pending | in_flight | applied | failed | parked | superseded
+    #: pending | in_flight | applied | failed | parked | superseded | held
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: why a change is not done, as a kind an admin (and the console) can group by: see
+    #: :class:`syncd.engine.causes.Cause`
+    cause: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
