@@ -32,6 +32,8 @@ def system_rules(connector: Connector, settings: Any) -> SystemRules:
         company_ids={fold_name(name): str(cid) for name, cid in settings.company_map.items()},
         default_company_id=settings.default_company_id,
         split_name="given_name" in fields and "family_name" in fields,
+        writable_fields=connector.schema.writable_fields,
+        schema=connector.schema,
     )
 
 
