@@ -188,7 +188,12 @@ class Engine:
     def _backlog(self, state: EngineState, scope: list[str], report: CycleReport) -> None:
         backlog = state.outbox_backlog(scope)
         for name in scope:
-            report.system(name).backlog = backlog.get(name, {})
+            sys_report = report.system(name)
+            sys_report.backlog = backlog.get(name, {})
+            if sys_report.scanned_now:
+                metrics.CONNECTOR_FAILING.labels(name, "scan").set(1 if sys_report.scan_error else 0)
+            if sys_report.write_error or sys_report.writes:
+                metrics.CONNECTOR_FAILING.labels(name, "write").set(1 if sys_report.write_error else 0)
         metrics.set_outbox_backlog({name: backlog.get(name, {}) for name in scope})
         report.review_backlog, report.conflict_backlog = state.backlogs()
         metrics.REVIEW_BACKLOG.set(report.review_backlog)
