@@ -229,4 +229,8 @@ class Engine:
             report.events.extend(f"{plan.entity_id}: {e}" for e in plan.events)
             if keep_plans and (plan.changes or plan.conflicts or plan.unlink):
                 report.plans.append(plan)
-            state.save_plan(plan, entity_state, systems)
+            for system in state.save_plan(plan, entity_state, systems):
+                sys_report = report.system(system)
+                sys_report.created += 1
+                sys_report.adopted += 1
+                report.events.append(f"{plan.entity_id}: the {system} record an unanswered create made is linked")
