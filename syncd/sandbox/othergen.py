@@ -34,18 +34,14 @@ Measured at the defaults (100,000 people, seed 1): 1.88 records per person; peop
 people sharing their street address with another person 58%. ``tests/unit/test_othergen.py`` checks these.
 """
 
-# ruff: noqa: RUF001  (names and places are written in their own scripts, on purpose)
+
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import itertools
 import random
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from syncd.sandbox.othergen_names import CULTURES, Culture
@@ -59,6 +55,8 @@ from syncd.sandbox.othergen_places import (
     City,
     Country,
 )
+from syncd.sandbox.othergen_text import Pick, one, zipf
+from syncd.sandbox.othergen_text import local as _fold
 from syncd.sandbox.people import SeededContact
 
 __all__ = ["DEFAULT_SYSTEMS", "OtherGenOptions", "SeededContact", "generate", "stream"]
@@ -156,114 +154,8 @@ class OtherGenOptions:
         return opts
 
 
-# --- small helpers ------------------------------------------------------------------------------------
-
-_SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
-                          "å": "aa", "ø": "oe", "æ": "ae", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
-_FLAT = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "þ": "th", "Þ": "Th", "ð": "d",
-                       "Ð": "D", "ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "İ": "I"})
-
-
-@lru_cache(maxsize=65536)
-def _flat(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FLAT))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=65536)
-def _local(text: str) -> str:
-    return "".join(c for c in _flat(text).lower() if c.isalnum())
-
-
-class _Pick:
-    """Weighted choice by bisection on cumulative weights: one random() per draw."""
-
-    __slots__ = ("cum", "items", "total")
-
-    def __init__(self, items: Sequence[Any], weights: Sequence[float]) -> None:
-        self.items = list(items)
-        self.cum = list(itertools.accumulate(weights))
-        self.total = self.cum[-1]
-
-    def __call__(self, rng: random.Random) -> Any:
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
-
-
-def _zipf(items: Sequence[Any], exponent: float = 0.85) -> _Pick:
-    return _Pick(items, [1.0 / (i + 1) ** exponent for i in range(len(items))])
-
-
-def _one(rng: random.Random, items: Sequence[Any]) -> Any:
-    return items[int(rng.random() * len(items))]
-
-
 _LANG = {"NL": "nl", "DE": "de", "FR": "fr", "MA": "fr", "IT": "it", "ES": "es", "MX": "es", "PT": "pt",
          "BR": "pt", "HU": "hu", "RU": "ru", "TR": "tr"}
-_COUNTRY_NAMES = {"NL": ("NL", "Netherlands", "Nederland", "Holland"), "DE": ("DE", "Germany", "Deutschland"),
-                  "GB": ("GB", "UK", "United Kingdom", "England"), "US": ("US", "USA", "United States"),
-                  "FR": ("FR", "France"), "IT": ("IT", "Italy", "Italia"), "ES": ("ES", "Spain", "España")}
-
-# --- typos ------------------------------------------------------------------------------------------------
-
-_OCR = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("l", "1"), ("I", "l"), ("O", "0"), ("o", "0"),
-        ("vv", "w"), ("w", "vv"), ("e", "c"), ("c", "e"), ("h", "b"), ("n", "ri"), ("S", "5"), ("B", "8"),
-        ("g", "q"), ("i", "l"), ("li", "h"), ("u", "v"), ("a", "o"))
-_PHONETIC = (("ph", "f"), ("f", "ph"), ("ck", "k"), ("c", "k"), ("k", "c"), ("y", "i"), ("i", "y"), ("ie", "ei"),
-             ("ei", "ie"), ("z", "s"), ("s", "z"), ("v", "w"), ("w", "v"), ("th", "t"), ("ou", "u"), ("x", "ks"),
-             ("ae", "e"), ("j", "y"), ("oo", "u"), ("ch", "sh"))
-_KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_NEIGHBOURS: dict[str, str] = {}
-for _row_i, _row in enumerate(_KEYS):
-    for _col, _ch in enumerate(_row):
-        around = _row[max(0, _col - 1):_col] + _row[_col + 1:_col + 2]
-        for _other in (_row_i - 1, _row_i + 1):
-            if 0 <= _other < len(_KEYS):
-                around += _KEYS[_other][max(0, _col - 1):_col + 1]
-        _NEIGHBOURS[_ch] = around
-TYPO_KINDS = ("transpose", "ocr", "drop", "double", "undouble", "keyboard", "phonetic")
-_TYPO_PICK = _Pick(TYPO_KINDS, (0.22, 0.14, 0.2, 0.14, 0.08, 0.12, 0.1))
-
-
-def _substitute(rng: random.Random, text: str, table: Sequence[tuple[str, str]]) -> str | None:
-    found = [(a, b) for a, b in table if a in text]
-    if not found:
-        return None
-    a, b = found[int(rng.random() * len(found))]
-    spots = [i for i in range(len(text)) if text.startswith(a, i)]
-    i = spots[int(rng.random() * len(spots))]
-    return text[:i] + b + text[i + len(a):]
-
-
-def typo(rng: random.Random, text: str, kind: str | None = None) -> tuple[str, str]:
-    """``text`` with one typing or reading error; returns (new text, kind of error)."""
-    if len(text) < 3:
-        return text, "none"
-    kind = kind or _TYPO_PICK(rng)
-    i = 1 + int(rng.random() * (len(text) - 2))
-    out: str | None = None
-    if kind == "transpose" and text[i] != text[i + 1 if i + 1 < len(text) else i - 1]:
-        j = i + 1 if i + 1 < len(text) else i - 1
-        a, b = min(i, j), max(i, j)
-        out = text[:a] + text[b] + text[a] + text[b + 1:]
-    elif kind == "ocr":
-        out = _substitute(rng, text, _OCR)
-    elif kind == "double" and text[i].isalpha():
-        out = text[:i] + text[i] + text[i:]
-    elif kind == "undouble":
-        pairs = [k for k in range(len(text) - 1) if text[k] == text[k + 1] and text[k].isalpha()]
-        out = None if not pairs else (lambda k: text[:k] + text[k + 1:])(_one(rng, pairs))
-    elif kind == "keyboard" and text[i].lower() in _NEIGHBOURS:
-        new = _one(rng, _NEIGHBOURS[text[i].lower()])
-        out = text[:i] + (new.upper() if text[i].isupper() else new) + text[i + 1:]
-    elif kind == "phonetic":
-        out = _substitute(rng, text.lower(), _PHONETIC)
-        if out is not None and text[:1].isupper():
-            out = out[:1].upper() + out[1:]
-    if out is None or out == text:
-        kind = "drop"
-        out = text[:i] + text[i + 1:]
-    return out, kind
-
 
 # --- the world: companies, households, people ----------------------------------------------------------
 
@@ -316,13 +208,13 @@ class _Person:
     old_job: tuple[_Company, str | None, Phone | None] | None
 
 
-_CULTURE_PICK = _Pick(CULTURES, [c.weight for c in CULTURES])
+_CULTURE_PICK = Pick(CULTURES, [c.weight for c in CULTURES])
 _BY_COUNTRY: dict[str, list[Culture]] = {}
 for _culture in CULTURES:
     _BY_COUNTRY.setdefault(_culture.country, []).append(_culture)
-_GIVEN_M = {c.key: _zipf(c.male) for c in CULTURES}
-_GIVEN_F = {c.key: _zipf(c.female) for c in CULTURES}
-_FAMILY = {c.key: _zipf(c.family) for c in CULTURES if c.family}
+_GIVEN_M = {c.key: zipf(c.male) for c in CULTURES}
+_GIVEN_F = {c.key: zipf(c.female) for c in CULTURES}
+_FAMILY = {c.key: zipf(c.family) for c in CULTURES if c.family}
 _FREEMAIL_GLOBAL = tuple(d for d, where in FREEMAIL if not where)
 _FREEMAIL_LOCAL: dict[str, tuple[str, ...]] = {}
 for _domain, _where in FREEMAIL:
@@ -335,13 +227,13 @@ def _digits(rng: random.Random, n: int) -> str:
 
 
 def _landline(rng: random.Random, country: Country, city: City) -> Phone:
-    return country.calling, city.area, _one(rng, city.lead) + _digits(rng, city.subscriber - 1)
+    return country.calling, city.area, one(rng, city.lead) + _digits(rng, city.subscriber - 1)
 
 
 def _mobile(rng: random.Random, country: Country) -> Phone:
     if not country.mobiles:  # North America: mobiles are numbered like landlines
-        return _landline(rng, country, _one(rng, country.cities))
-    prefix, length = _one(rng, country.mobiles)
+        return _landline(rng, country, one(rng, country.cities))
+    prefix, length = one(rng, country.mobiles)
     return country.calling, prefix, _digits(rng, length)
 
 
@@ -354,12 +246,12 @@ def _zip(rng: random.Random, country: Country, city: City) -> str:
 
 
 def _address(rng: random.Random, country: Country, city: City | None = None) -> _Address:
-    city = city or _one(rng, country.cities)
+    city = city or one(rng, country.cities)
     number = str(1 + int(rng.random() ** 2 * 180))
     if rng.random() < 0.08:
-        number += _one(rng, "abcAB")
+        number += one(rng, "abcAB")
     unit = str(1 + int(rng.random() * 40)) if rng.random() < 0.25 else None
-    return _Address(country.code, _one(rng, country.streets), number, unit, city, _zip(rng, country, city))
+    return _Address(country.code, one(rng, country.streets), number, unit, city, _zip(rng, country, city))
 
 
 def _companies(seed: int, n_people: int, opts: OtherGenOptions) -> dict[str, list[_Company]]:
@@ -373,27 +265,27 @@ def _companies(seed: int, n_people: int, opts: OtherGenOptions) -> dict[str, lis
         lang = _LANG.get(country.code, "en")
         sectors, forms = SECTORS.get(lang, SECTORS["en"])
         owner = _FAMILY[culture.key](rng) if culture.key in _FAMILY else _GIVEN_M[culture.key](rng)
-        sector, form = _one(rng, sectors), _one(rng, forms)
+        sector, form = one(rng, sectors), one(rng, forms)
         roll = rng.random()
         if roll < 0.45:
-            name, stem = f"{owner} {sector}", _local(owner)
+            name, stem = f"{owner} {sector}", _fold(owner)
         elif roll < 0.75:
-            name, stem = f"{sector} {owner}", _local(owner)
+            name, stem = f"{sector} {owner}", _fold(owner)
         elif roll < 0.9:
             letters = "".join(chr(65 + int(rng.random() * 26)) for _ in range(2 + int(rng.random() * 2)))
-            name, stem = f"{letters} {sector}", letters.lower() + _local(sector)[:4]
+            name, stem = f"{letters} {sector}", letters.lower() + _fold(sector)[:4]
         else:
-            name, stem = f"{owner} & {_FAMILY.get(culture.key, _GIVEN_M[culture.key])(rng)}", _local(owner)
+            name, stem = f"{owner} & {_FAMILY.get(culture.key, _GIVEN_M[culture.key])(rng)}", _fold(owner)
         if form:
             name = f"{name} {form}"
-        domain = f"{stem}{'-' + _local(sector)[:6] if rng.random() < 0.4 else ''}{country.tld}"
+        domain = f"{stem}{'-' + _fold(sector)[:6] if rng.random() < 0.4 else ''}{country.tld}"
         if domain in domains:
             domain = f"{stem}{i}{country.tld}"
         domains.add(domain)
         roles = ROLE_LOCALS.get(lang, ROLE_LOCALS["en"])
-        chosen = tuple(dict.fromkeys([roles[0], _one(rng, roles), _one(rng, roles)]))
-        company = _Company(name, domain, country.code, lang, _landline(rng, country, _one(rng, country.cities)),
-                           chosen, _one(rng, ("first.last", "first.last", "flast", "f.last", "first", "last.first",
+        chosen = tuple(dict.fromkeys([roles[0], one(rng, roles), one(rng, roles)]))
+        company = _Company(name, domain, country.code, lang, _landline(rng, country, one(rng, country.cities)),
+                           chosen, one(rng, ("first.last", "first.last", "flast", "f.last", "first", "last.first",
                                               "first_last", "firstl")))
         out.setdefault(country.code, []).append(company)
     return out
@@ -425,7 +317,7 @@ def _family_for(rng: random.Random, culture: Culture, female: bool, father_given
         return f"{base} {_FAMILY[culture.key](rng)}"
     if s == "compound_pt":
         second: str = _FAMILY[culture.key](rng)
-        particle = _one(rng, ("da ", "dos ", "de ", "")) if rng.random() < 0.3 else ""
+        particle = one(rng, ("da ", "dos ", "de ", "")) if rng.random() < 0.3 else ""
         return f"{base} {particle}{second}" if second != base else base
     if s == "patronymic_ru" and female:
         return _female_ru(base)
@@ -433,9 +325,9 @@ def _family_for(rng: random.Random, culture: Culture, female: bool, father_given
 
 
 def _email_local(rng: random.Random, given: str, family: str, pattern: str) -> str:
-    g = _local(given.split()[0]) or "x"
+    g = _fold(given.split()[0]) or "x"
     fam_parts = [p for p in family.replace("-", " ").split() if p]
-    f = _local("".join(fam_parts)) or g
+    f = _fold("".join(fam_parts)) or g
     if pattern == "first.last":
         return f"{g}.{f}"
     if pattern == "flast":
@@ -452,8 +344,8 @@ def _email_local(rng: random.Random, given: str, family: str, pattern: str) -> s
 
 
 def _personal_local(rng: random.Random, given: str, family: str) -> str:
-    g = _local(given.split()[0]) or "me"
-    f = _local(family.replace(" ", "")) or g
+    g = _fold(given.split()[0]) or "me"
+    f = _fold(family.replace(" ", "")) or g
     roll = rng.random()
     if roll < 0.3:
         return f"{g}.{f}{int(rng.random() * 100) if rng.random() < 0.5 else ''}"
@@ -464,7 +356,7 @@ def _personal_local(rng: random.Random, given: str, family: str) -> str:
     if roll < 0.8:
         return f"{g}_{f[:3]}{int(rng.random() * 100)}"
     if roll < 0.9:
-        return f"{_one(rng, ('sunny', 'blue', 'big', 'little', 'the', 'mr', 'lady', 'king', 'crazy'))}{g}"
+        return f"{one(rng, ('sunny', 'blue', 'big', 'little', 'the', 'mr', 'lady', 'king', 'crazy'))}{g}"
     return f"{f}.{g}"
 
 
@@ -484,8 +376,8 @@ class _World:
         weights = dict(opts.system_weights)
         self.system_weight = [weights.get(s, 1.0) for s in self.systems]
         counts = opts.system_counts[:len(self.systems)] or (1.0,)
-        self.count_pick = _Pick(range(1, len(counts) + 1), counts)
-        self.size_pick = _Pick(range(1, len(opts.household_sizes) + 1), opts.household_sizes)
+        self.count_pick = Pick(range(1, len(counts) + 1), counts)
+        self.size_pick = Pick(range(1, len(opts.household_sizes) + 1), opts.household_sizes)
         self.recent: dict[str, list[tuple[Culture, bool, str, str | None, str]]] = {}
         self.tally = tally
         self.personal_taken: set[str] = set()
@@ -527,7 +419,7 @@ class _World:
             self.count("moved_household")
         family_mail = None
         if size > 1 and rng.random() < opts.family_email:
-            family_mail = str(_one(rng, ("fam.", "familie", "the", "family.", "casa", "")))
+            family_mail = str(one(rng, ("fam.", "familie", "the", "family.", "casa", "")))
         members: list[_Person] = []
         head_female = rng.random() < 0.45
         namesake = self._namesake(home.city.name) if rng.random() < opts.namesake else None
@@ -557,7 +449,7 @@ class _World:
                 self.count("flatmate")
         if family_mail:
             provider = self._freemail(country.code)
-            mailbox = f"{family_mail}{_local(head.family or head.given)}{int(rng.random() * 100)}@{provider}"
+            mailbox = f"{family_mail}{_fold(head.family or head.given)}{int(rng.random() * 100)}@{provider}"
             for person in members:
                 if rng.random() < 0.7:
                     person.personal_email = mailbox
@@ -570,7 +462,7 @@ class _World:
 
     def _namesake(self, city: str) -> tuple[Culture, bool, str, str | None, str] | None:
         bucket = self.recent.get(city)
-        return _one(self.rng, bucket) if bucket else None
+        return one(self.rng, bucket) if bucket else None
 
     def _middle(self, culture: Culture, female: bool) -> str | None:
         rng = self.rng
@@ -634,15 +526,15 @@ class _World:
         rng = self.rng
         local = _FREEMAIL_LOCAL.get(country)
         if local and rng.random() < 0.55:
-            return str(_one(rng, local))
-        return str(_one(rng, _FREEMAIL_GLOBAL))
+            return str(one(rng, local))
+        return str(one(rng, _FREEMAIL_GLOBAL))
 
     def _company_for(self, country: str) -> _Company:
         rng = self.rng
         group = self.companies.get(country)
         if group and rng.random() < 0.85:
-            return _one(rng, group)  # type: ignore[no-any-return]
-        return _one(rng, self.all_companies)  # type: ignore[no-any-return]
+            return one(rng, group)  # type: ignore[no-any-return]
+        return one(rng, self.all_companies)  # type: ignore[no-any-return]
 
     def _work(self, company: _Company, given: str, family: str) -> tuple[str, Phone]:
         rng = self.rng
@@ -680,7 +572,7 @@ class _World:
             if rng.random() < opts.freemail:
                 domain = self._freemail(country.code)
             else:
-                domain = company.domain if company and rng.random() < 0.3 else f"{_local(family or given)}.net"
+                domain = company.domain if company and rng.random() < 0.3 else f"{_fold(family or given)}.net"
             local = _personal_local(rng, given, family)
             address = f"{local}@{domain}"
             while address in self.personal_taken:

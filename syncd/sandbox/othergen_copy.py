@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from syncd.model import Contact
 from syncd.sandbox.othergen_names import ALIASES
 from syncd.sandbox.othergen_places import COUNTRIES, DEPARTMENTS, TITLE_SHORT, TITLES
+from syncd.sandbox.othergen_text import Pick, flat, spelled, typo
 
 if TYPE_CHECKING:
     from syncd.sandbox.othergen import Phone, _Address, _Person, _World
@@ -23,12 +24,13 @@ __all__ = ["VENDOR_PROFILES", "render"]
 
 class _Profile:
     __slots__ = ("address", "country", "department", "extras", "names", "phone_styles")
+    phone_styles: Pick
 
     def __init__(self, names: str, address: bool, department: bool, extras: bool, country: bool,
                  phone_styles: tuple[tuple[str, float], ...]) -> None:
         self.names, self.address, self.department, self.extras, self.country = (names, address, department,
                                                                                  extras, country)
-        self.phone_styles = phone_styles
+        self.phone_styles = Pick([name for name, _ in phone_styles], [weight for _, weight in phone_styles])
 
 
 _ANY_STYLE = (("e164", 1.0), ("intl", 1.0), ("intl_trunk", 0.5), ("00", 0.6), ("national", 1.5),
@@ -61,16 +63,10 @@ _LEGAL_WORDS = frozenset({"B.V.", "BV", "V.O.F.", "GmbH", "AG", "KG", "e.K.", "S
 _DOMAIN_TYPOS = (("gmail.com", "gmial.com"), ("gmail.com", "gmail.co"), ("hotmail.com", "hotmal.com"),
                  ("yahoo.com", "yaho.com"), (".com", ".con"), (".de", ".fe"), ("outlook.com", "outlok.com"))
 _SPACES = re.compile(r"\s+")
-
-
-def _weighted(rng_random: float, options: tuple[tuple[str, float], ...]) -> str:
-    total = sum(w for _, w in options)
-    mark = rng_random * total
-    for name, weight in options:
-        mark -= weight
-        if mark < 0:
-            return name
-    return options[-1][0]
+_COUNTRY_NAMES = {"NL": ("NL", "Netherlands", "Nederland", "Holland"), "DE": ("DE", "Germany", "Deutschland"),
+                  "GB": ("GB", "UK", "United Kingdom", "England"), "US": ("US", "USA", "United States"),
+                  "FR": ("FR", "France"), "IT": ("IT", "Italy", "Italia"), "ES": ("ES", "Spain", "España")}
+_PREFER_WORK = {"flowtrac": 0.8, "itflow": 0.8, "lightening": 0.6}
 
 
 def format_phone(style: str, phone: Phone, trunk: str, country: str) -> str:
@@ -202,17 +198,13 @@ def _family_form(w: _World, p: _Person, mess: float) -> str:
 
 
 def _accents(w: _World, text: str) -> str:
-    from syncd.sandbox.othergen import _SPELLED, _flat
-
     if text.isascii():
         return text
     w.count("ascii")
-    return text.translate(_SPELLED) if w.rng.random() < 0.35 else _flat(text)
+    return spelled(text) if w.rng.random() < 0.35 else flat(text)
 
 
 def _names(w: _World, p: _Person, profile: _Profile, mess: float) -> dict[str, str | None]:
-    from syncd.sandbox.othergen import typo
-
     rng, opts, culture = w.rng, w.opts, p.culture
     given, family = _given_form(w, p, mess), _family_form(w, p, mess)
     if rng.random() < opts.ascii * mess:
@@ -292,8 +284,6 @@ def _one_of(w: _World, items: tuple[str, ...]) -> str:
 
 
 def _email(w: _World, address: str, mess: float) -> str:
-    from syncd.sandbox.othergen import typo
-
     rng = w.rng
     roll = rng.random()
     if roll < w.opts.field_typo * mess:
@@ -318,8 +308,6 @@ def _email(w: _World, address: str, mess: float) -> str:
 
 
 def _street(w: _World, addr: _Address, mess: float) -> str:
-    from syncd.sandbox.othergen import typo
-
     rng = w.rng
     country = COUNTRIES[addr.country]
     street = addr.street
@@ -416,7 +404,7 @@ def render(w: _World, p: _Person, system: str) -> Contact:
         if have and rng.random() < opts.email_missing * mess:
             w.count("email_dropped")
         elif have:
-            prefer_work = {"flowtrac": 0.8, "itflow": 0.8, "lightening": 0.6}.get(system, 0.5)
+            prefer_work = _PREFER_WORK.get(system, 0.5)
             if len(have) == 2 and rng.random() >= prefer_work:
                 have.reverse()
             email = _email(w, have[0], mess)
@@ -471,8 +459,6 @@ def render(w: _World, p: _Person, system: str) -> Contact:
         city = _city(w, addr, mess) if rng.random() > 0.08 * mess else None
         zip_code = _zip(w, addr, mess) if rng.random() > 0.1 * mess else None
         if profile.country and rng.random() < 0.6:
-            from syncd.sandbox.othergen import _COUNTRY_NAMES
-
             choices = _COUNTRY_NAMES.get(addr.country, (addr.country,))
             country_text = choices[int(rng.random() * len(choices))]
     if sparse:
@@ -493,4 +479,4 @@ def _phone(w: _World, profile: _Profile, phone: Phone | None) -> str | None:
     if phone is None:
         return None
     own = _BY_CALLING[phone[0]]
-    return format_phone(_weighted(w.rng.random(), profile.phone_styles), phone, own.trunk, own.code)
+    return format_phone(profile.phone_styles(w.rng), phone, own.trunk, own.code)
