@@ -34,7 +34,7 @@ per system into a person, so each true group's records are spread over *distinct
 Every true pair is kept, and no two records of one person share a system, so the set is one a correct
 syncd matcher can solve entirely. That the system names carry a little information (two records in one system
 are never one person) is true of real syncd data too. ``max_systems=4`` keeps only the four vendor names and
-drops the records of a group beyond its fourth (FEBRL2 loses 114 + 2·… records; the loader counts them).
+drops the records of a group beyond its fourth (FEBRL2 keeps 4,915 of 5,000 records, FEBRL3 4,503).
 """
 
 from __future__ import annotations
