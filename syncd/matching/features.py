@@ -1,0 +1,216 @@
+"""What the matcher compares: each record reduced to normalised identity fields, then to columns.
+
+A record becomes a :class:`Features` once (cached by contact, so a daemon's incremental cycles redo
+only the records that changed); a batch of them becomes a :class:`FeatureTable` of integer codes per
+field, which the comparisons and the blocking work on with numpy instead of Python loops.
+Normalisation is about how people write things (case, accents, street suffixes, unit numbers,
+nicknames), never about any one data set: what counts as evidence is learned later, from the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from syncd.matching.nicknames import canonical_given
+from syncd.model import Contact, fold_name, normalize_email, normalize_phone
+
+__all__ = ["FIELDS", "FeatureTable", "Features", "Vocabulary", "features_of", "normalize_street"]
+
+_COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl", "sarl", "bv", "nv", "oy", "ag",
+                            "plc", "co", "corp", "corporation", "company", "limited", "the", "group", "spa", "sl",
+                            "kg", "aps", "sp", "zoo", "pty"})
+
+#: street-type words and their usual abbreviation (postal conventions: USPS, Australia Post, Royal Mail...)
+_SUFFIX = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "avenue": "ave", "av": "ave", "avenida": "ave",
+           "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "crescent": "cres",
+           "circuit": "cct", "terrace": "tce", "parade": "pde", "highway": "hwy", "square": "sq", "close": "cl",
+           "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns", "parkway": "pkwy", "esplanade": "esp",
+           "mount": "mt", "north": "n", "south": "s", "east": "e", "west": "w", "saint": "st", "gatan": "gatan",
+           "weg": "weg", "platz": "pl", "gasse": "g"}
+_UNIT_WORDS = frozenset({"apt", "apartment", "unit", "flat", "suite", "ste", "no", "nr", "room", "rm", "level", "lvl",
+                         "floor", "fl", "bldg", "building", "po", "box", "piso", "puerta", "etage", "door"})
+_HOUSE = re.compile(r"^\d+[a-z]?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """One record's identity fields, normalised for comparison ('' or () when absent)."""
+
+    system: str
+    given: str
+    given_canon: str
+    family: str
+    emails: tuple[str, ...]
+    shared_emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    street: str
+    street_name: str
+    unit: str
+    zip: str
+    city: str
+    company: str
+
+
+def _name_parts(contact: Contact) -> tuple[str, str]:
+    given = fold_name(contact.given_name)
+    family = fold_name(contact.family_name)
+    if given or family:
+        g = given.split()[0] if given else ""
+        f = family.split()[-1] if family else ""
+        if not g and len(family.split()) > 1:
+            g = family.split()[0]
+        if not f and len(given.split()) > 1:
+            g, f = given.split()[0], given.split()[-1]
+        return g, f
+    tokens = fold_name(contact.full_name).split()
+    if len(tokens) >= 2:
+        return tokens[0], tokens[-1]
+    return ("", tokens[0]) if tokens else ("", "")
+
+
+def normalize_street(text: str | None) -> tuple[str, str, str]:
+    """(street with number, street name, unit): "Apt 4, 12 Main Street" -> ("12 main st", "main st", "4")."""
+    if not text:
+        return "", "", ""
+    main, _, extra = text.replace("\n", ",").partition(",")
+    tokens = fold_name(main).split()
+    unit_parts: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _UNIT_WORDS and i + 1 < len(tokens):
+            unit_parts.append(tokens[i + 1])
+            i += 2
+            continue
+        if tok.endswith("strasse") and len(tok) > 7:
+            kept.extend((tok[:-7], "st"))
+        else:
+            kept.append(_SUFFIX.get(tok, tok))
+        i += 1
+    number = ""
+    names = []
+    for tok in kept:
+        if not number and _HOUSE.match(tok):
+            number = tok
+        elif _HOUSE.match(tok) and not names:
+            unit_parts.append(number)  # "4 12 main st": a unit written before the house number
+            number = tok
+        else:
+            names.append(tok)
+    extra_tokens = [t for t in fold_name(extra).split() if t not in _UNIT_WORDS]
+    unit = " ".join(unit_parts + extra_tokens)
+    name = " ".join(names)
+    street = f"{number} {name}".strip()
+    return street, name, unit
+
+
+def _company(text: str | None) -> str:
+    return " ".join(t for t in fold_name(text).split() if t not in _COMPANY_NOISE)
+
+
+def _zip(text: str | None) -> str:
+    return "".join(ch for ch in fold_name(text) if ch.isalnum())
+
+
+def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str]) -> Features:
+    emails: list[str] = []
+    for raw in (contact.email, *contact.emails):
+        e = normalize_email(raw)
+        if e and "@" in e and e not in emails:
+            emails.append(e)
+    shared = tuple(e for e in emails if e.partition("@")[0] in shared_mailboxes)
+    personal = tuple(e for e in emails if e not in shared)
+    phones: list[str] = []
+    for raw in (contact.phone_office, contact.phone_mobile):
+        p = normalize_phone(raw)
+        if p:
+            digits = "".join(ch for ch in p if ch.isdigit())
+            if len(digits) >= 6 and digits not in phones:
+                phones.append(digits)
+    given, family = _name_parts(contact)
+    street, street_name, unit = normalize_street(contact.street)
+    return Features(
+        system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
+        family=family, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]), street=street,
+        street_name=street_name, unit=unit, zip=_zip(contact.zip), city=fold_name(contact.city),
+        company=_company(contact.company),
+    )
+
+
+class Vocabulary:
+    """Values to dense integer codes (-1: absent), shared by the fields compared with each other."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def encode(self, values: Iterable[str]) -> npt.NDArray[np.int32]:
+        index, out = self.index, []
+        for v in values:
+            if not v:
+                out.append(-1)
+                continue
+            code = index.get(v)
+            if code is None:
+                code = index[v] = len(self.values)
+                self.values.append(v)
+            out.append(code)
+        return np.asarray(out, dtype=np.int32)
+
+    def strings(self, codes: npt.NDArray[np.int32]) -> list[str]:
+        values = self.values
+        return [values[c] for c in codes.tolist()]
+
+
+#: scalar fields of a table and the vocabulary each is coded in (given and family share one: swapped names)
+FIELDS = {"given": "name", "given_canon": "name", "family": "name", "street": "street", "street_name": "street",
+          "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
+#: multi-valued fields, with the number of values kept per record
+SLOTS = {"email": 3, "phone": 2}
+
+
+class FeatureTable:
+    """A batch of records as columns of codes: ``codes[field]`` is an int32 array (one per record),
+    ``slots[field]`` an (n, k) array for the multi-valued fields. ``counts[field]`` holds how often each
+    code occurs (for term frequencies); it may come from a larger population than the batch."""
+
+    def __init__(self, features: Sequence[Features], vocab: dict[str, Vocabulary] | None = None) -> None:
+        self.n = len(features)
+        self.vocab = vocab if vocab is not None else {}
+        for name in (*set(FIELDS.values()), *SLOTS):
+            self.vocab.setdefault(name, Vocabulary())
+        self.system_names: list[str] = sorted({f.system for f in features})
+        sys_index = {s: i for i, s in enumerate(self.system_names)}
+        self.system = np.fromiter((sys_index[f.system] for f in features), dtype=np.int16, count=self.n)
+        self.codes: dict[str, npt.NDArray[np.int32]] = {}
+        for name, voc in FIELDS.items():
+            self.codes[name] = self.vocab[voc].encode(getattr(f, name) for f in features)
+        self.slots: dict[str, npt.NDArray[np.int32]] = {}
+        for name, k in SLOTS.items():
+            voc = self.vocab[name]
+            attr = "emails" if name == "email" else "phones"
+            cols = [voc.encode((getattr(f, attr)[j] if len(getattr(f, attr)) > j else "") for f in features)
+                    for j in range(k)]
+            self.slots[name] = np.stack(cols, axis=1) if self.n else np.zeros((0, k), dtype=np.int32)
+        self.counts: dict[str, npt.NDArray[np.int64]] = {}
+        self.population = self.n
+        self.count_locally()
+
+    def count_locally(self) -> None:
+        for name in ("given", "family", "street", "zip", "city", "company"):
+            self.counts[name] = _bincount(self.codes[name], len(self.vocab[FIELDS[name]].values))
+        for name in SLOTS:
+            flat = self.slots[name].ravel()
+            self.counts[name] = _bincount(flat, len(self.vocab[name].values))
+        self.population = self.n
+
+
+def _bincount(codes: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
+    valid = codes[codes >= 0]
+    return np.bincount(valid, minlength=size).astype(np.int64)

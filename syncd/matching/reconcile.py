@@ -1,0 +1,278 @@
+"""The reconciler: which records are the same person. Pure: no I/O, no database.
+
+One pass: features (cached per contact) -> blocked candidate pairs -> comparison levels -> a
+Fellegi–Sunter model trained on these records (or, for a small incremental pass, the one trained on
+the whole population a moment ago) -> match weights -> an assignment that keeps at most one record
+per system per person, honours admin decisions and holds doubtful creates for review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from syncd.matching.assignment import Assigner, ScoredPairs
+from syncd.matching.blocking import BlockIndex, blocking_keys, candidate_pairs
+from syncd.matching.comparisons import DEFAULT_COMPARISONS, compare, derived_for
+from syncd.matching.explain import reasons
+from syncd.matching.features import FeatureTable, Features, features_of
+from syncd.matching.model import Model, train
+from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
+from syncd.model import Contact
+
+__all__ = ["reconcile"]
+
+Int = npt.NDArray[np.int32]
+
+_FEATURES: dict[tuple[str, Contact], Features] = {}
+_KEYS: dict[int, frozenset[str]] = {}
+_CACHE_LIMIT = 3_000_000
+#: the persistent block index is used from this many records on, when at most 1/_INDEX_SHARE of them changed
+_INDEX_MIN = 5_000
+_INDEX_SHARE = 20
+#: retrain when the population grew or shrank by more than this share since the model was trained
+_RETRAIN = 0.1
+#: components of plausible pairs up to this size are scored completely (every cross pair), so a merge
+#: can see a contradiction between records that share no blocking key
+_CLOSURE_MAX = 12
+
+
+def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
+    """Features are pure functions of a contact: kept between calls, so the daemon's incremental
+    cycles compute them only for records that changed."""
+    cache_key = (record.system, record.contact)
+    found = _FEATURES.get((record.system, record.contact))
+    if found is None or _SHARED.get(id(found)) != shared:
+        if found is not None:
+            _KEYS.pop(id(found), None)
+            _SHARED.pop(id(found), None)
+        if len(_FEATURES) > _CACHE_LIMIT:
+            _FEATURES.clear()
+            _KEYS.clear()
+            _SHARED.clear()
+        found = features_of(record.system, record.contact, shared)
+        _FEATURES[cache_key] = found
+        _SHARED[id(found)] = shared
+    return found
+
+
+_SHARED: dict[int, frozenset[str]] = {}
+
+
+def _keys(f: Features) -> frozenset[str]:
+    keys = _KEYS.get(id(f))
+    if keys is None:
+        keys = _KEYS[id(f)] = frozenset(blocking_keys(f))
+    return keys
+
+
+def _prune_cache(records: Sequence[MatchRecord]) -> None:
+    if len(_FEATURES) <= 2 * len(records) + 10_000:
+        return
+    keep = {(r.system, r.contact) for r in records}
+    for cache_key in [k for k in _FEATURES if k not in keep]:
+        f = _FEATURES.pop(cache_key)
+        _KEYS.pop(id(f), None)
+        _SHARED.pop(id(f), None)
+
+
+class _State:
+    """What persists between calls for one configuration: the block index and the trained model."""
+
+    def __init__(self, settings: MatchSettings) -> None:
+        self.index = BlockIndex(settings.block_cap)
+        self.model: Model | None = None
+        self.trained_population = 0
+
+
+_STATES: dict[MatchSettings, _State] = {}
+
+
+def _state_for(settings: MatchSettings) -> _State:
+    state = _STATES.get(settings)
+    if state is None:
+        _STATES.clear()  # one configuration at a time
+        state = _STATES[settings] = _State(settings)
+    return state
+
+
+def reconcile(
+    records: Sequence[MatchRecord],
+    settings: MatchSettings,
+    *,
+    existing: Mapping[str, str] | None = None,
+    decisions: Decisions | None = None,
+    changed: Collection[str] | None = None,
+    model: Model | None = None,
+) -> ReconcileResult:
+    """Decide entities for the unlinked (and changed) records; see the module docstring."""
+    existing = existing or {}
+    decisions = decisions or Decisions()
+    state = _state_for(settings)
+    shared = settings.shared_mailboxes
+    feats = [_features(r, shared) for r in records]
+    all_keys = [_keys(f) for f in feats]
+    population_counts: dict[str, dict[str, int]] | None = None
+    oversized: Collection[str] = ()
+    selected: list[int] = list(range(len(records)))
+    incremental = (changed is not None and len(records) >= _INDEX_MIN
+                   and len(changed) * _INDEX_SHARE <= len(records))
+    if incremental:
+        index = state.index
+        current = set()
+        for r, f, keys in zip(records, feats, all_keys, strict=True):
+            digest = hash((r.system, r.contact))
+            current.add(r.key)
+            if not index.known(r.key, digest):
+                if r.key in index.entries:
+                    index.remove(r.key)
+                index.add(r.key, digest, f, keys)
+        for gone in [k for k in index.entries if k not in current]:
+            index.remove(gone)
+        assert changed is not None
+        decided = [k for pair in decisions.must_link | decisions.cannot_link for k in pair]
+        wanted = index.neighbourhood(changed, existing, decided)
+        selected = [i for i, r in enumerate(records) if r.key in wanted]
+        population_counts = index.values
+        oversized = index.oversized()
+        if model is None and (state.model is None or abs(len(records) - state.trained_population)
+                              > _RETRAIN * max(state.trained_population, 1)):
+            state.model = _train_full(feats, all_keys, settings)
+            state.trained_population = len(records)
+        model = model or state.model
+    sub_records = [records[i] for i in selected]
+    sub_feats = [feats[i] for i in selected]
+    table = FeatureTable(sub_feats)
+    if population_counts is not None:
+        _population_counts(table, population_counts, len(records))
+    keys = [all_keys[i] for i in selected]
+    changed_set = set(changed) if changed is not None else {r.key for r in sub_records}
+    active = np.fromiter((r.key in changed_set for r in sub_records), dtype=np.bool_, count=len(sub_records))
+
+    derived = derived_for(table)
+    if model is None:
+        i, j = candidate_pairs(keys, table.system, settings.block_cap)
+        pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
+        model = train(table, i, j, pairs)
+        if changed is None or len(records) >= _INDEX_MIN:
+            state.model, state.trained_population = model, len(records)
+        keep = active[i] | active[j]
+        i, j = i[keep], j[keep]
+    else:
+        i, j = candidate_pairs(keys, table.system, settings.block_cap, active=active, skip=oversized)
+    i, j = _with_entity_pairs(i, j, sub_records, table, active, existing)
+    levels = compare(model.comparisons, table, i, j, derived)
+    weight, per = model.score(levels, table)
+    i, j, levels_arr, weight, per, swapped = _closure(model, table, derived, settings, i, j, levels.levels,
+                                                      weight, per, levels.swapped)
+
+    comparisons = model.comparisons
+
+    def explain(k: int) -> dict[str, str]:
+        return reasons(comparisons, levels_arr[k], per[k], float(weight[k]), bool(swapped[k]))
+
+    scored = ScoredPairs(i, j, weight, explain)
+    result = ReconcileResult(pairs_scored=len(i), model=model.as_json())
+    assigner = Assigner([r.key for r in sub_records], [r.system for r in sub_records], settings, existing,
+                        decisions, scored)
+    assigner.seed(result)
+    assigner.run({int(x) for x in np.flatnonzero(active)}, result)
+    _prune_cache(records)
+    return result
+
+
+def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], settings: MatchSettings) -> Model:
+    table = FeatureTable(feats)
+    i, j = candidate_pairs(keys, table.system, settings.block_cap)
+    return train(table, i, j, compare(DEFAULT_COMPARISONS, table, i, j))
+
+
+def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
+    """Term frequencies from the whole population, not from the neighbourhood an incremental pass sees."""
+    from syncd.matching.features import FIELDS
+
+    for name in list(table.counts):
+        voc = table.vocab[FIELDS.get(name, name)]
+        source = counts.get(name, {})
+        table.counts[name] = np.fromiter((source.get(v, 1) for v in voc.values), dtype=np.int64,
+                                         count=len(voc.values))
+    table.population = population
+
+
+def _with_entity_pairs(i: Int, j: Int, records: Sequence[MatchRecord], table: FeatureTable,
+                       active: npt.NDArray[np.bool_], existing: Mapping[str, str]) -> tuple[Int, Int]:
+    """A changed linked record is always compared with the other records of its entity."""
+    by_entity: dict[str, list[int]] = defaultdict(list)
+    for x, r in enumerate(records):
+        if r.key in existing:
+            by_entity[existing[r.key]].append(x)
+    extra_i: list[int] = []
+    extra_j: list[int] = []
+    for x in np.flatnonzero(active).tolist():
+        entity = existing.get(records[x].key)
+        if entity is None:
+            continue
+        for y in by_entity[entity]:
+            if y != x and table.system[x] != table.system[y]:
+                extra_i.append(min(x, y))
+                extra_j.append(max(x, y))
+    if not extra_i:
+        return i, j
+    return _merge_pairs(i, j, np.asarray(extra_i, dtype=np.int32), np.asarray(extra_j, dtype=np.int32),
+                        len(records))
+
+
+def _merge_pairs(i: Int, j: Int, a: Int, b: Int, n: int) -> tuple[Int, Int]:
+    key = np.unique(np.r_[i.astype(np.int64) * (n + 1) + j, a.astype(np.int64) * (n + 1) + b])
+    return (key // (n + 1)).astype(np.int32), (key % (n + 1)).astype(np.int32)
+
+
+def _closure(model: Model, table: FeatureTable, derived: object, settings: MatchSettings, i: Int, j: Int,
+             levels: npt.NDArray[np.int8], weight: npt.NDArray[np.float64], per: npt.NDArray[np.float64],
+             swapped: npt.NDArray[np.bool_]) -> tuple[Int, Int, npt.NDArray[np.int8], npt.NDArray[np.float64],
+                                                      npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Score every cross-system pair inside small groups of plausibly linked records."""
+    floor = min(settings.search, settings.review)
+    floor_w = float(np.log2(floor / (1 - floor)))
+    plausible = np.flatnonzero(weight >= floor_w)
+    if not len(plausible):
+        return i, j, levels, weight, per, swapped
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k in plausible.tolist():
+        a, b = find(int(i[k])), find(int(j[k]))
+        if a != b:
+            parent[a] = b
+    groups: dict[int, list[int]] = defaultdict(list)
+    for x in list(parent):
+        groups[find(x)].append(x)
+    known = set(zip(i.tolist(), j.tolist(), strict=True))
+    extra_i: list[int] = []
+    extra_j: list[int] = []
+    system = table.system
+    for members in groups.values():
+        if len(members) < 3 or len(members) > _CLOSURE_MAX:
+            continue
+        members.sort()
+        for x_pos, x in enumerate(members):
+            for y in members[x_pos + 1:]:
+                if system[x] != system[y] and (x, y) not in known:
+                    extra_i.append(x)
+                    extra_j.append(y)
+    if not extra_i:
+        return i, j, levels, weight, per, swapped
+    ei, ej = np.asarray(extra_i, dtype=np.int32), np.asarray(extra_j, dtype=np.int32)
+    more = compare(model.comparisons, table, ei, ej, derived)  # type: ignore[arg-type]
+    w2, per2 = model.score(more, table)
+    return (np.r_[i, ei], np.r_[j, ej], np.vstack([levels, more.levels]), np.r_[weight, w2], np.vstack([per, per2]),
+            np.r_[swapped, more.swapped])
