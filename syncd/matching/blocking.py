@@ -40,10 +40,22 @@ def blocking_keys(f: Features) -> set[str]:
             keys.add(f"gz:{f.given_canon}:{f.zip}")
         if f.street:
             keys.add(f"sz:{f.street}:{f.zip}")
-    elif f.city and f.street:
-        keys.add(f"sc:{f.street}:{f.city}")
-    if f.city and fam and g:
-        keys.add(f"fc:{fam}:{g[0]}:{f.city}")
+    place = f.city or f.zip
+    if place:
+        if f.street:
+            keys.add(f"sc:{f.street}:{place}")
+        if f.unit:
+            keys.add(f"uc:{f.unit}:{place}")
+        if fam:
+            keys.add(f"fc:{fam}:{place}")
+        if g:
+            keys.add(f"gc:{f.given_canon}:{place}")
+    house = f.street.partition(" ")[0] if f.street[:1].isdigit() else ""
+    if house:
+        if fam:
+            keys.add(f"hf:{house}:{fam}")
+        if g:
+            keys.add(f"hg:{house}:{f.given_canon}")
     return keys
 
 
