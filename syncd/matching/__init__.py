@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syncd.matching.model import Model
-from syncd.matching.reconcile import reconcile
+from syncd.matching.pipeline import reconcile
 from syncd.matching.types import (
     DEFAULT_SHARED,
     Decisions,

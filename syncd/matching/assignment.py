@@ -141,7 +141,11 @@ class Assigner:
         # bits for a probability: compare weights, not probabilities (no rounding at the top)
         floor_w, link_w = _bits(floor), _bits(s.auto_link)
         order = np.flatnonzero(weights >= floor_w)
-        order = order[np.lexsort((order, -weights[order]))]
+        # strongest first; ties broken by the records' keys, never by input order
+        rank = np.argsort(np.argsort(np.asarray(self.keys, dtype=object)))
+        lo = np.minimum(rank[self.scored.i[order]], rank[self.scored.j[order]])
+        hi = np.maximum(rank[self.scored.i[order]], rank[self.scored.j[order]])
+        order = order[np.lexsort((hi, lo, -weights[order]))]
         best_review: dict[int, tuple[float, int, str, str | None]] = {}
         for k in order.tolist():
             i, j = int(self.scored.i[k]), int(self.scored.j[k])

@@ -40,7 +40,10 @@ _GENERIC_LABELS = frozenset({"com", "org", "net", "edu", "gov", "int", "info", "
 
 @dataclass(frozen=True, slots=True)
 class Level:
-    """One level of a comparison: its condition (``kind`` and ``value``), words, and trained m / u."""
+    """One level of a comparison: its condition (``kind`` and ``value``), words, and m / u.
+
+    Declared m and u are weak priors (a generic guess, worth a few dozen pairs of evidence): they decide
+    only where the data is too small to say anything; training replaces them with fitted values."""
 
     label: str
     kind: str
@@ -104,61 +107,61 @@ def _null(text: str) -> Level:
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("given", "given", "given name", (
         _null("a given name is missing"),
-        Level("exact", "exact", "same given name", tf=True),
-        Level("swapped", "swapped", "same names in swapped order"),
-        Level("nickname", "nickname", "given names are variants of one name"),
-        Level("initial", "initial", "an initial matches the given name"),
-        Level("one_edit", "osa", "given names differ by one typo", 1),
-        Level("jw_90", "jaro_winkler", "given names nearly agree", 0.9),
-        Level("jw_80", "jaro_winkler", "given names are similar", 0.8),
-        Level("else", "else", "given names differ"),
+        Level("exact", "exact", "same given name", tf=True, m=0.85, u=0.25),
+        Level("swapped", "swapped", "same names in swapped order", m=0.03, u=0.005),
+        Level("nickname", "nickname", "given names are variants of one name", m=0.03, u=0.01),
+        Level("initial", "initial", "an initial matches the given name", m=0.02, u=0.01),
+        Level("one_edit", "osa", "given names differ by one typo", 1, m=0.02, u=0.01),
+        Level("jw_90", "jaro_winkler", "given names nearly agree", 0.9, m=0.01, u=0.01),
+        Level("jw_80", "jaro_winkler", "given names are similar", 0.8, m=0.01, u=0.03),
+        Level("else", "else", "given names differ", m=0.01, u=0.675),
     )),
     Comparison("family", "family", "family name", (
         _null("a family name is missing"),
-        Level("exact", "exact", "same family name", tf=True),
-        Level("one_edit", "osa", "family names differ by one typo", 1),
-        Level("jw_90", "jaro_winkler", "family names nearly agree", 0.9),
-        Level("jw_80", "jaro_winkler", "family names are similar", 0.8),
-        Level("else", "else", "family names differ"),
+        Level("exact", "exact", "same family name", tf=True, m=0.9, u=0.3),
+        Level("one_edit", "osa", "family names differ by one typo", 1, m=0.04, u=0.02),
+        Level("jw_90", "jaro_winkler", "family names nearly agree", 0.9, m=0.01, u=0.01),
+        Level("jw_80", "jaro_winkler", "family names are similar", 0.8, m=0.01, u=0.03),
+        Level("else", "else", "family names differ", m=0.04, u=0.64),
     )),
     Comparison("email", "email", "personal email addresses (shared mailboxes excluded)", (
         _null("no personal email on one side"),
-        Level("exact", "exact", "same personal email", tf=True),
-        Level("typo", "email_typo", "emails differ by a typo", 2),
-        Level("same_org", "same_org", "different mailboxes at one organisation"),
-        Level("else", "else", "different personal emails"),
+        Level("exact", "exact", "same personal email", tf=True, m=0.9, u=0.01),
+        Level("typo", "email_typo", "emails differ by a typo", 2, m=0.02, u=0.005),
+        Level("same_org", "same_org", "different mailboxes at one organisation", m=0.002, u=0.25),
+        Level("else", "else", "different personal emails", m=0.15, u=0.735),
     )),
     Comparison("phone", "phone", "phone numbers (office or mobile, either way round)", (
         _null("no phone on one side"),
-        Level("exact", "exact", "same phone number", tf=True),
-        Level("one_digit", "osa", "phone numbers differ by one digit", 1),
-        Level("else", "else", "different phone numbers"),
+        Level("exact", "exact", "same phone number", tf=True, m=0.85, u=0.03),
+        Level("one_digit", "osa", "phone numbers differ by one digit", 1, m=0.02, u=0.01),
+        Level("else", "else", "different phone numbers", m=0.13, u=0.96),
     )),
     Comparison("street", "street", "street address (number, street, unit; suffixes normalised)", (
         _null("no street on one side"),
-        Level("exact", "street_exact", "same street address", tf=True),
-        Level("same_house", "exact", "same house, another unit"),
-        Level("jw_90", "jaro_winkler", "street addresses nearly agree", 0.9),
-        Level("same_street", "same_street", "same street, another number"),
-        Level("else", "else", "different street addresses"),
+        Level("exact", "street_exact", "same street address", tf=True, m=0.85, u=0.05),
+        Level("same_house", "exact", "same house, another unit", m=0.04, u=0.02),
+        Level("jw_90", "jaro_winkler", "street addresses nearly agree", 0.9, m=0.03, u=0.03),
+        Level("same_street", "same_street", "same street, another number", m=0.02, u=0.1),
+        Level("else", "else", "different street addresses", m=0.06, u=0.8),
     )),
     Comparison("zip", "zip", "postal code", (
         _null("no postal code on one side"),
-        Level("exact", "exact", "same postal code", tf=True),
-        Level("one_edit", "osa", "postal codes differ by one character", 1),
-        Level("else", "else", "different postal codes"),
+        Level("exact", "exact", "same postal code", tf=True, m=0.9, u=0.2),
+        Level("one_edit", "osa", "postal codes differ by one character", 1, m=0.03, u=0.05),
+        Level("else", "else", "different postal codes", m=0.07, u=0.75),
     )),
     Comparison("city", "city", "city", (
         _null("no city on one side"),
-        Level("exact", "exact", "same city", tf=True),
-        Level("jw_90", "jaro_winkler", "city names nearly agree", 0.9),
-        Level("else", "else", "different cities"),
+        Level("exact", "exact", "same city", tf=True, m=0.9, u=0.4),
+        Level("jw_90", "jaro_winkler", "city names nearly agree", 0.9, m=0.03, u=0.05),
+        Level("else", "else", "different cities", m=0.07, u=0.55),
     )),
     Comparison("company", "company", "company (legal-form words dropped)", (
         _null("no company on one side"),
-        Level("exact", "exact", "same company", tf=True),
-        Level("jw_90", "jaro_winkler", "company names nearly agree", 0.9),
-        Level("else", "else", "different companies"),
+        Level("exact", "exact", "same company", tf=True, m=0.9, u=0.1),
+        Level("jw_90", "jaro_winkler", "company names nearly agree", 0.9, m=0.03, u=0.05),
+        Level("else", "else", "different companies", m=0.07, u=0.85),
     )),
 )
 

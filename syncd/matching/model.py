@@ -129,12 +129,27 @@ def _random_pairs(table: FeatureTable, n: int, rng: np.random.Generator) -> tupl
     return i[keep].astype(np.int32), j[keep].astype(np.int32)
 
 
-def _distribution(levels: npt.NDArray[np.int8], n_levels: int, weights: F64 | None = None,
-                  prior: float = 0.5) -> F64:
-    """Share of each non-null level (null excluded), with a small pseudo-count so none is zero."""
+#: how many pairs' worth of evidence the declared (prior) m and u of a level count for
+PRIOR_STRENGTH = 30.0
+#: below this many candidate pairs nothing is learned (the declared parameters are used as they are)
+MIN_TRAINING_PAIRS = 200
+#: the prior share of blocked pairs that match, with the same strength
+PRIOR_MATCH_SHARE = 0.2
+
+
+def _declared(comparison: Comparison, which: str) -> F64:
+    values = np.array([0.0] + [float(getattr(level, which) or 0.0) for level in comparison.levels[1:]])
+    values[1:] = np.maximum(values[1:], 1e-4)
+    return PRIOR_STRENGTH * values / values[1:].sum()
+
+
+def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels: int, pseudo: F64,
+                  weights: F64 | None = None) -> F64:
+    """Share of each non-null level (null excluded), the declared prior added as pseudo-counts."""
     counts = np.bincount(levels, weights=weights, minlength=n_levels).astype(np.float64)
     counts[0] = 0.0
-    counts[1:] += prior
+    counts += pseudo
+    counts[1:] = np.maximum(counts[1:], 1e-6)
     return counts / counts[1:].sum()
 
 
@@ -142,10 +157,21 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
           comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 400_000,
           max_iterations: int = 60, seed: int = 0, estimate_u: bool = True) -> Model:
     """Fit m, u and the prior to ``table`` and its blocked pairs ``(i, j)`` (already compared)."""
+    if len(i) < MIN_TRAINING_PAIRS:
+        # too little to learn from: the declared (generic, weak) parameters decide, and say so
+        declared = tuple(comp.with_parameters(_declared(comp, "m") / PRIOR_STRENGTH,
+                                              _declared(comp, "u") / PRIOR_STRENGTH) for comp in comparisons)
+        return Model(declared, PRIOR_MATCH_SHARE, _tf_base(table, comparisons),
+                     {"records": int(table.n), "blocked_pairs": int(len(i)), "learned": False,
+                      "why": f"fewer than {MIN_TRAINING_PAIRS} candidate pairs: the declared parameters are used"})
     rng = np.random.default_rng(seed)
-    ri, rj = _random_pairs(table, u_pairs, rng)
+    sizes = np.bincount(table.system.astype(np.int64)).astype(np.float64)
+    cross = max((sizes.sum() ** 2 - (sizes ** 2).sum()) / 2, 1.0)
+    ri, rj = _random_pairs(table, int(min(u_pairs, 4 * cross)), rng)
     random = compare(comparisons, table, ri, rj)
-    u = [_distribution(random.levels[:, c], len(comp.levels), prior=1.0) for c, comp in enumerate(comparisons)]
+    prior_m = [_declared(comp, "m") for comp in comparisons]
+    prior_u = [_declared(comp, "u") for comp in comparisons]
+    u = [_distribution(random.levels[:, c], len(comp.levels), prior_u[c]) for c, comp in enumerate(comparisons)]
 
     levels = pairs.levels
     n_pairs = levels.shape[0]
@@ -160,13 +186,12 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
             seeded &= levels[:, names.index(key)] != len(comparisons[names.index(key)].levels) - 1
     m: list[F64] = []
     for c, comp in enumerate(comparisons):
-        if seeded.sum() >= 20 and comp.name not in ("email", "phone"):
-            m.append(_distribution(levels[seeded, c], len(comp.levels), prior=1.0))
-        else:
-            # no seed evidence for this field: agreement likely, then each level less so
-            guess = np.array([0.0] + [0.5 ** k for k in range(1, len(comp.levels))])
-            m.append(guess / guess.sum())
-    prior = float(np.clip(seeded.mean() if n_pairs else 0.1, 0.05, 0.95))
+        if comp.name not in ("email", "phone"):
+            m.append(_distribution(levels[seeded, c], len(comp.levels), prior_m[c]))
+        else:  # the seeds agree on these by construction: start from the declared guess
+            m.append(_distribution(np.zeros(0, dtype=np.int8), len(comp.levels), prior_m[c]))
+    prior = float(np.clip((seeded.sum() + PRIOR_STRENGTH * PRIOR_MATCH_SHARE) / (n_pairs + PRIOR_STRENGTH),
+                          0.01, 0.99))
 
     # EM over the distinct comparison patterns
     radix = np.array([len(c.levels) for c in comparisons], dtype=np.int64)
@@ -189,11 +214,12 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
             log_u[nonnull] += np.log(u[c][lv[nonnull]])
         logit = math.log(prior / (1 - prior)) + log_m - log_u
         post = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
-        new_prior = float((post * weights).sum() / max(weights.sum(), 1))
-        new_m = [_distribution(patterns[:, c], len(comp.levels), weights=post * weights, prior=0.1)
+        new_prior = float(((post * weights).sum() + PRIOR_STRENGTH * PRIOR_MATCH_SHARE)
+                          / (weights.sum() + PRIOR_STRENGTH))
+        new_m = [_distribution(patterns[:, c], len(comp.levels), prior_m[c], weights=post * weights)
                  for c, comp in enumerate(comparisons)]
         if estimate_u:
-            u = [_distribution(patterns[:, c], len(comp.levels), weights=(1 - post) * weights, prior=0.1)
+            u = [_distribution(patterns[:, c], len(comp.levels), prior_u[c], weights=(1 - post) * weights)
                  for c, comp in enumerate(comparisons)]
         delta = max([abs(new_prior - prior)] + [float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)])
         prior, m = min(max(new_prior, 1e-6), 1 - 1e-6), new_m
@@ -203,12 +229,10 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
     trained = tuple(comp.with_parameters(m[c], u[c]) for c, comp in enumerate(comparisons))
     # the EM's prior is the share of *blocked* pairs that match; scoring needs the chance that two random
     # records of different systems match (the matches are all among the blocked pairs)
-    sizes = np.bincount(table.system.astype(np.int64)).astype(np.float64)
-    cross = max((sizes.sum() ** 2 - (sizes ** 2).sum()) / 2, 1.0)
     expected = prior * n_pairs
     random_prior = float(min(max(expected / cross, 1e-12), 0.5))
     return Model(trained, prior if estimate_u else random_prior, _tf_base(table, comparisons),
-                 {"records": int(table.n), "blocked_pairs": int(n_pairs), "random_pairs_for_u": int(len(ri)),
+                 {"learned": True, "records": int(table.n), "blocked_pairs": int(n_pairs), "random_pairs_for_u": int(len(ri)),
                   "seed_pairs": int(seeded.sum()), "em_iterations": iterations, "em_converged": converged,
                   "share_of_blocked_pairs_matching": round(prior, 6), "expected_matches": round(expected, 1)})
 
