@@ -61,8 +61,11 @@ def blocking_keys(f: Features) -> set[str]:
 
 def candidate_pairs(keys: Sequence[Iterable[str]], systems: npt.NDArray[np.int16], cap: int,
                     active: npt.NDArray[np.bool_] | None = None,
-                    skip: Collection[str] = ()) -> tuple[Int, Int]:
-    """Pairs (i < j) of records in different systems sharing a key, at least one of them active."""
+                    skip: Collection[str] = (), same_system: bool = False) -> tuple[Int, Int]:
+    """Pairs (i < j) of records in different systems sharing a key, at least one of them active.
+
+    ``same_system``: the pairs within one system instead — pairs blocking would propose, yet known to be
+    two people (one record per system per person): the model learns from them what non-matches look like."""
     codes: dict[str, int] = {}
     key_col: list[int] = []
     rec_col: list[int] = []
@@ -93,7 +96,7 @@ def candidate_pairs(keys: Sequence[Iterable[str]], systems: npt.NDArray[np.int16
         p, q = np.triu_indices(int(size), k=1)
         a = rec_arr[group_starts[:, None] + p[None, :]].ravel()
         b = rec_arr[group_starts[:, None] + q[None, :]].ravel()
-        keep = systems[a] != systems[b]
+        keep = (systems[a] == systems[b]) if same_system else (systems[a] != systems[b])
         if active is not None:
             keep &= active[a] | active[b]
         left.append(a[keep])

@@ -35,11 +35,16 @@ _TF_LIMIT = 8.0
 @dataclass(frozen=True, slots=True)
 class Model:
     comparisons: tuple[Comparison, ...]
-    #: the probability that two random records of different systems are one person
+    #: the share of blocked pairs that are one person
     prior: float
     #: per TF-adjusted comparison: the frequency of the average agreeing value
     tf_base: dict[str, float] = field(default_factory=dict)
+    #: "a->b": the share of system a's records that have a copy in system b (from the EM)
+    presence: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+
+    def presence_of(self, a: str, b: str) -> float:
+        return self.presence.get(f"{a}->{b}", PRIOR_PRESENCE)
 
     # --- weights ----------------------------------------------------------------------------
 
@@ -92,9 +97,10 @@ class Model:
 
     def as_json(self) -> dict[str, Any]:
         return {"link_type": "link_only, at most one record per system per person",
-                "probability_two_random_records_match": self.prior,
+                "probability_two_blocked_records_match": self.prior,
                 "prior_match_weight": round(self.prior_weight, 3),
-                "term_frequency_base": self.tf_base, "training": self.training,
+                "term_frequency_base": self.tf_base, "share_with_a_copy_in": self.presence,
+                "training": self.training,
                 "comparisons": [c.as_json() for c in self.comparisons]}
 
     def dumps(self) -> str:
@@ -103,9 +109,34 @@ class Model:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         return cls(comparisons=tuple(Comparison.from_json(c) for c in data["comparisons"]),
-                   prior=float(data["probability_two_random_records_match"]),
+                   prior=float(data["probability_two_blocked_records_match"]),
                    tf_base={k: float(v) for k, v in data.get("term_frequency_base", {}).items()},
+                   presence={k: float(v) for k, v in data.get("share_with_a_copy_in", {}).items()},
                    training=dict(data.get("training", {})))
+
+
+#: where nothing was learned: the chance that a record of one system has a copy in another
+PRIOR_PRESENCE = 0.5
+
+
+def _presence(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32],
+              post: F64) -> dict[str, float]:
+    """How many records of each system have a copy in each other system: the expected matches the EM
+    found between the two, over the records of the first."""
+    names = table.system_names
+    sizes = np.bincount(table.system.astype(np.int64), minlength=len(names)).astype(np.float64)
+    out: dict[str, float] = {}
+    if not len(i):
+        return out
+    si, sj = table.system[i].astype(np.int64), table.system[j].astype(np.int64)
+    k = len(names)
+    expected = np.bincount(si * k + sj, weights=post, minlength=k * k) + np.bincount(sj * k + si, weights=post,
+                                                                                      minlength=k * k)
+    for a in range(k):
+        for b in range(k):
+            if a != b and sizes[a]:
+                out[f"{names[a]}->{names[b]}"] = round(float(np.clip(expected[a * k + b] / sizes[a], 0.01, 0.99)), 4)
+    return out
 
 
 def _tf_base(table: FeatureTable, comparisons: Sequence[Comparison]) -> dict[str, float]:
@@ -133,6 +164,10 @@ def _random_pairs(table: FeatureTable, n: int, rng: np.random.Generator) -> tupl
 PRIOR_STRENGTH = 30.0
 #: below this many candidate pairs nothing is learned (the declared parameters are used as they are)
 MIN_TRAINING_PAIRS = 200
+#: a field's m is taken from the seed pairs (and not refitted) when this many of them show the field
+MIN_SEEDS = 200
+#: this many blocked pairs within systems are enough to take u from them
+MIN_WITHIN_PAIRS = 2_000
 #: the prior share of blocked pairs that match, with the same strength
 PRIOR_MATCH_SHARE = 0.2
 
@@ -154,14 +189,19 @@ def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels
 
 
 def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32], pairs: PairLevels,
-          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 400_000,
-          max_iterations: int = 60, seed: int = 0, estimate_u: bool = True) -> Model:
-    """Fit m, u and the prior to ``table`` and its blocked pairs ``(i, j)`` (already compared)."""
+          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 300_000,
+          within: PairLevels | None = None, max_iterations: int = 60, seed: int = 0) -> Model:
+    """Fit m, u and the prior to ``table`` and its blocked pairs ``(i, j)`` (already compared).
+
+    ``within``: the compared blocked pairs inside one system (known non-matches). Where there are enough,
+    u is their level distribution: non-matches as blocking proposes them (namesakes at one company, a
+    household at one address), not as random pairs are. Otherwise u is estimated by the EM as well,
+    starting from random pairs."""
     if len(i) < MIN_TRAINING_PAIRS:
         # too little to learn from: the declared (generic, weak) parameters decide, and say so
         declared = tuple(comp.with_parameters(_declared(comp, "m") / PRIOR_STRENGTH,
                                               _declared(comp, "u") / PRIOR_STRENGTH) for comp in comparisons)
-        return Model(declared, PRIOR_MATCH_SHARE, _tf_base(table, comparisons),
+        return Model(declared, PRIOR_MATCH_SHARE, _tf_base(table, comparisons), {},
                      {"records": int(table.n), "blocked_pairs": int(len(i)), "learned": False,
                       "why": f"fewer than {MIN_TRAINING_PAIRS} candidate pairs: the declared parameters are used"})
     rng = np.random.default_rng(seed)
@@ -171,25 +211,38 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
     random = compare(comparisons, table, ri, rj)
     prior_m = [_declared(comp, "m") for comp in comparisons]
     prior_u = [_declared(comp, "u") for comp in comparisons]
-    u = [_distribution(random.levels[:, c], len(comp.levels), prior_u[c]) for c, comp in enumerate(comparisons)]
+    u_random = [_distribution(random.levels[:, c], len(comp.levels), prior_u[c])
+                for c, comp in enumerate(comparisons)]
+    estimate_u = within is None or within.levels.shape[0] < MIN_WITHIN_PAIRS
+    if estimate_u:
+        u = u_random
+    else:
+        assert within is not None
+        u = [_distribution(within.levels[:, c], len(comp.levels), prior_u[c]) for c, comp in enumerate(comparisons)]
 
     levels = pairs.levels
     n_pairs = levels.shape[0]
     names = [c.name for c in comparisons]
-    # seeds: blocked pairs that share a personal email or a phone, and whose names do not differ
+    # Seeds: blocked pairs that share a personal email or a phone are nearly all one person. Each field's m
+    # is read off the seeds that agree on a key *other* than that field (email from the phone seeds, phone
+    # from the email seeds); where there are enough of them it stays fixed, the EM fits the rest. A free EM
+    # drifts towards whatever cluster of pairs is densest (namesakes at one company), not towards matches.
+    exact = {key: levels[:, names.index(key)] == 1 for key in ("email", "phone") if key in names}
     seeded = np.zeros(n_pairs, dtype=np.bool_)
-    for key in ("email", "phone"):
-        if key in names:
-            seeded |= levels[:, names.index(key)] == 1
-    for key in ("given", "family"):
-        if key in names:
-            seeded &= levels[:, names.index(key)] != len(comparisons[names.index(key)].levels) - 1
+    for agree in exact.values():
+        seeded |= agree
     m: list[F64] = []
+    fixed: list[bool] = []
     for c, comp in enumerate(comparisons):
-        if comp.name not in ("email", "phone"):
-            m.append(_distribution(levels[seeded, c], len(comp.levels), prior_m[c]))
-        else:  # the seeds agree on these by construction: start from the declared guess
-            m.append(_distribution(np.zeros(0, dtype=np.int8), len(comp.levels), prior_m[c]))
+        seeds = seeded
+        if comp.name in exact:
+            seeds = np.zeros(n_pairs, dtype=np.bool_)
+            for key, agree in exact.items():
+                if key != comp.name:
+                    seeds |= agree
+        observed = seeds & (levels[:, c] > 0)
+        m.append(_distribution(levels[observed, c], len(comp.levels), prior_m[c]))
+        fixed.append(int(observed.sum()) >= MIN_SEEDS)
     prior = float(np.clip((seeded.sum() + PRIOR_STRENGTH * PRIOR_MATCH_SHARE) / (n_pairs + PRIOR_STRENGTH),
                           0.01, 0.99))
 
@@ -198,9 +251,11 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
     mult = np.cumprod(np.r_[1, radix[:-1]])
     if n_pairs:
         keys = levels.astype(np.int64) @ mult
-        unique, counts = np.unique(keys, return_counts=True)
+        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     else:
         unique, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        inverse = np.zeros(0, dtype=np.int64)
+        post = np.zeros(0)
     patterns = ((unique[:, None] // mult[None, :]) % radix[None, :]).astype(np.int64)
     weights = counts.astype(np.float64)
     iterations, converged = 0, False
@@ -216,7 +271,8 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
         post = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
         new_prior = float(((post * weights).sum() + PRIOR_STRENGTH * PRIOR_MATCH_SHARE)
                           / (weights.sum() + PRIOR_STRENGTH))
-        new_m = [_distribution(patterns[:, c], len(comp.levels), prior_m[c], weights=post * weights)
+        new_m = [m[c] if fixed[c] else
+                 _distribution(patterns[:, c], len(comp.levels), prior_m[c], weights=post * weights)
                  for c, comp in enumerate(comparisons)]
         if estimate_u:
             u = [_distribution(patterns[:, c], len(comp.levels), prior_u[c], weights=(1 - post) * weights)
@@ -227,13 +283,19 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
             converged = True
             break
     trained = tuple(comp.with_parameters(m[c], u[c]) for c, comp in enumerate(comparisons))
+    presence = _presence(table, i, j, post[inverse.ravel()] if n_pairs else np.zeros(0))
     # the EM's prior is the share of *blocked* pairs that match; scoring needs the chance that two random
     # records of different systems match (the matches are all among the blocked pairs)
     expected = prior * n_pairs
-    random_prior = float(min(max(expected / cross, 1e-12), 0.5))
-    return Model(trained, prior if estimate_u else random_prior, _tf_base(table, comparisons),
+    return Model(trained, prior, _tf_base(table, comparisons), presence,
                  {"learned": True, "records": int(table.n), "blocked_pairs": int(n_pairs), "random_pairs_for_u": int(len(ri)),
-                  "seed_pairs": int(seeded.sum()), "em_iterations": iterations, "em_converged": converged,
+                  "seed_pairs": int(seeded.sum()),
+                  "m_from_seeds": [comp.name for c, comp in enumerate(comparisons) if fixed[c]],
+                  "u_from": ("EM on the blocked pairs, started from random pairs" if estimate_u else
+                             f"{within.levels.shape[0] if within is not None else 0} blocked pairs within one "
+                             "system (known to be two people)"),
+                  "u_random_pairs": {comp.name: [round(float(x), 6) for x in u_random[c][1:]]
+                                     for c, comp in enumerate(comparisons)}, "em_iterations": iterations, "em_converged": converged,
                   "share_of_blocked_pairs_matching": round(prior, 6), "expected_matches": round(expected, 1)})
 
 

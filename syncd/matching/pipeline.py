@@ -17,7 +17,7 @@ import numpy.typing as npt
 from syncd.matching.assignment import Assigner, ScoredPairs
 from syncd.matching.blocking import BlockIndex, blocking_keys, candidate_pairs
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, compare, derived_for
-from syncd.matching.explain import reasons
+from syncd.matching.explain import probability, reasons
 from syncd.matching.features import FeatureTable, Features, features_of
 from syncd.matching.model import Model, train
 from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
@@ -155,8 +155,7 @@ def reconcile(
     derived = derived_for(table)
     if model is None:
         i, j = candidate_pairs(keys, table.system, settings.block_cap)
-        pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
-        model = train(table, i, j, pairs)
+        model = _fit(table, keys, i, j, settings)
         if changed is None or len(records) >= _INDEX_MIN:
             state.model, state.trained_population = model, len(records)
         keep = active[i] | active[j]
@@ -170,11 +169,16 @@ def reconcile(
                                                       weight, per, levels.swapped)
 
     comparisons = model.comparisons
+    decided, rivals = _one_to_one(model, table, i, j, weight)
 
     def explain(k: int) -> dict[str, str]:
-        return reasons(comparisons, levels_arr[k], per[k], float(weight[k]), bool(swapped[k]))
+        out = reasons(comparisons, levels_arr[k], per[k], float(weight[k]), bool(swapped[k]))
+        if rivals[k] > 0:
+            out["rivals"] = (f"{int(rivals[k])} other plausible candidate(s) in the same system "
+                             f"(probability after them {probability(float(decided[k])):.4f})")
+        return out
 
-    scored = ScoredPairs(i, j, weight, explain)
+    scored = ScoredPairs(i, j, decided, explain)
     result = ReconcileResult(pairs_scored=len(i), model=model.as_json())
     assigner = Assigner([r.key for r in sub_records], [r.system for r in sub_records], settings, existing,
                         decisions, scored)
@@ -187,7 +191,22 @@ def reconcile(
 def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], settings: MatchSettings) -> Model:
     table = FeatureTable(feats)
     i, j = candidate_pairs(keys, table.system, settings.block_cap)
-    return train(table, i, j, compare(DEFAULT_COMPARISONS, table, i, j))
+    return _fit(table, keys, i, j, settings)
+
+
+#: at most this many within-system pairs are compared to learn u
+_WITHIN_SAMPLE = 1_000_000
+
+
+def _fit(table: FeatureTable, keys: Sequence[frozenset[str]], i: Int, j: Int, settings: MatchSettings) -> Model:
+    derived = derived_for(table)
+    pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
+    wi, wj = candidate_pairs(keys, table.system, settings.block_cap, same_system=True)
+    if len(wi) > _WITHIN_SAMPLE:
+        pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
+        wi, wj = wi[pick], wj[pick]
+    within = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
+    return train(table, i, j, pairs, within=within)
 
 
 def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
@@ -276,3 +295,35 @@ def _closure(model: Model, table: FeatureTable, derived: object, settings: Match
     w2, per2 = model.score(more, table)
     return (np.r_[i, ei], np.r_[j, ej], np.vstack([levels, more.levels]), np.r_[weight, w2], np.vstack([per, per2]),
             np.r_[swapped, more.swapped])
+
+
+def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
+                weight: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]]:
+    """The match weight once the other candidates are counted: a record has at most one copy in a system.
+
+    For record ``a`` and system ``S``, with ``p`` the share of a's system's records that have a copy in S and
+    ``L_k`` the likelihood ratio of each candidate k in S, P(candidate k is a's copy) = p L_k / (1 - p + p sum L).
+    The pair's weight is the lower of its two sides' (log-odds, in bits); also how many rivals above even
+    odds it had. One plausible namesake at a company then links, two compete and go to review."""
+    if not len(i):
+        return weight, np.zeros(0, dtype=np.int32)
+    names = table.system_names
+    k = len(names)
+    lr_bits = np.clip(weight - model.prior_weight, -200.0, 200.0)
+    shift = 0.0
+    out = np.full(len(i), np.inf)
+    rivals = np.zeros(len(i), dtype=np.int32)
+    n = table.n
+    for side, other in ((i, j), (j, i)):
+        group = side.astype(np.int64) * k + table.system[other]
+        presence = np.array([[model.presence_of(a, b) if a != b else 0.5 for b in names] for a in names])
+        p = presence[table.system[side], table.system[other]]
+        lr = np.exp2(lr_bits - shift)
+        total = np.bincount(group, weights=lr, minlength=n * k)
+        plausible = np.bincount(group, weights=(lr_bits > 0).astype(np.float64), minlength=n * k).astype(np.int32)
+        others = np.maximum(total[group] - lr, 0.0)
+        with np.errstate(divide="ignore"):
+            bits = np.log2(p * lr) - np.log2((1 - p) + p * others)
+        out = np.minimum(out, bits)
+        rivals = np.maximum(rivals, plausible[group] - (lr_bits > 0))
+    return out, rivals
