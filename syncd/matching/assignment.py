@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from syncd.matching.explain import probability
+from syncd.matching.explain import LazyReasons, probability
 from syncd.matching.types import Decisions, LinkEvidence, MatchSettings, ReconcileResult, ReviewCandidate
 
 __all__ = ["Assigner", "ScoredPairs"]
@@ -33,9 +33,28 @@ class ScoredPairs:
     weight: npt.NDArray[np.float64]
     #: reasons for pair number k, computed on demand (only links and reviews need words)
     explain: Callable[[int], dict[str, str]]
+    #: the pair's own weight, before rival candidates are counted (None: the same as ``weight``)
+    raw: npt.NDArray[np.float64] | None = None
 
-    def lookup(self) -> dict[tuple[int, int], int]:
-        return {(int(a), int(b)): k for k, (a, b) in enumerate(zip(self.i.tolist(), self.j.tolist(), strict=True))}
+    def lookup(self, n: int) -> _PairLookup:
+        return _PairLookup(self.i, self.j, n)
+
+
+class _PairLookup:
+    """Pair -> its row, by binary search in the sorted pair codes (a dict of millions of tuples is slow)."""
+
+    def __init__(self, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32], n: int) -> None:
+        self.width = n + 1
+        codes = i.astype(np.int64) * self.width + j
+        self.order = np.argsort(codes, kind="stable")
+        self.codes = codes[self.order]
+
+    def get(self, pair: tuple[int, int]) -> int | None:
+        code = pair[0] * self.width + pair[1]
+        at = int(np.searchsorted(self.codes, code))
+        if at < len(self.codes) and int(self.codes[at]) == code:
+            return int(self.order[at])
+        return None
 
 
 class _Clusters:
@@ -72,7 +91,7 @@ class Assigner:
         self.existing, self.decisions, self.scored = existing, decisions, scored
         self.index = {k: i for i, k in enumerate(keys)}
         self.clusters = _Clusters(len(keys))
-        self.pair_index = scored.lookup()
+        self.pair_index = scored.lookup(len(keys))
 
     def pair(self, a: int, b: int) -> int | None:
         return self.pair_index.get((a, b) if a < b else (b, a))
@@ -147,10 +166,16 @@ class Assigner:
         hi = np.maximum(rank[self.scored.i[order]], rank[self.scored.j[order]])
         order = order[np.lexsort((hi, lo, -weights[order]))]
         best_review: dict[int, tuple[float, int, str, str | None]] = {}
+        plain = not self.decisions.cannot_link
         for k in order.tolist():
             i, j = int(self.scored.i[k]), int(self.scored.j[k])
             ri, rj = self.clusters.find(i), self.clusters.find(j)
             if ri == rj:
+                continue
+            if (weights[k] >= link_w and plain and len(self.clusters.members[ri]) == 1
+                    and len(self.clusters.members[rj]) == 1 and ri not in self.clusters.entity
+                    and rj not in self.clusters.entity and self.systems[i] != self.systems[j]):
+                self.clusters.union(i, j)  # two lone records, no decision about them: nothing to check
                 continue
             reason = self.why_not(ri, rj)
             if weights[k] >= link_w and reason is None:
@@ -166,7 +191,9 @@ class Assigner:
                 current = best_review.get(movable)
                 if current is None or weights[k] > current[0]:
                     best_review[movable] = (float(weights[k]), k, label, reason)
+        self._outcompeted(unlinked, link_w, best_review)
         self._contradictions(active, result)
+        self.best = self._best_pairs()
         new_ids: dict[int, str] = {}
         for i in sorted(unlinked):
             root = self.clusters.find(i)
@@ -191,16 +218,53 @@ class Assigner:
             if self.keys[i] not in result.links:
                 result.links[self.keys[i]] = self._evidence(i, root)
 
+    def _outcompeted(self, unlinked: set[int], link_w: float,
+                     best_review: dict[int, tuple[float, int, str, str | None]]) -> None:
+        """A lone record that matches a linked record strongly on its own, but lost to a rival of its own
+        system (two copies of one person in one system): an admin decides, it is not made a new person."""
+        raw = self.scored.raw
+        if raw is None:
+            return
+        strong = np.flatnonzero(raw >= link_w)
+        for k in strong[np.argsort(-raw[strong], kind="stable")].tolist():
+            i, j = int(self.scored.i[k]), int(self.scored.j[k])
+            for movable, other in ((i, j), (j, i)):
+                if movable not in unlinked or movable in best_review:
+                    continue
+                if len(self.clusters.members[self.clusters.find(movable)]) > 1:
+                    continue
+                root = self.clusters.find(other)
+                if not any(self.systems[m] == self.systems[movable] for m in self.clusters.members[root]):
+                    continue
+                label = (f"entity:{self.clusters.entity[root]}" if root in self.clusters.entity
+                         else self.keys[other])
+                best_review[movable] = (float(raw[k]), k, label, "the entity already has a record of this system")
+
+    def _best_pairs(self) -> npt.NDArray[np.int64]:
+        """For every record, its strongest scored pair inside its own cluster (-1: none)."""
+        n = len(self.keys)
+        roots = np.fromiter((self.clusters.find(x) for x in range(n)), dtype=np.int64, count=n)
+        i, j, w = self.scored.i, self.scored.j, self.scored.weight
+        inside = np.flatnonzero(roots[i] == roots[j])
+        best = np.full(n, -1, dtype=np.int64)
+        if not len(inside):
+            return best
+        order = inside[np.argsort(-w[inside], kind="stable")]
+        for ends in (i, j):
+            rec = ends[order]
+            first = np.unique(rec, return_index=True)[1]
+            for r, k in zip(rec[first].tolist(), order[first].tolist(), strict=True):
+                if best[r] < 0 or w[k] > w[best[r]]:
+                    best[r] = k
+        return best
+
     def _evidence(self, i: int, root: int) -> LinkEvidence:
-        best: int | None = None
-        for other in self.clusters.members[root]:
-            if other != i and self.systems[other] != self.systems[i]:
-                k = self.pair(i, other)
-                if k is not None and (best is None or self.scored.weight[k] > self.scored.weight[best]):
-                    best = k
+        found = int(self.best[i])
+        best = found if found >= 0 else None
         if best is None:
             return LinkEvidence(1.0, {"match": "no other record matched: a new person"})
-        return LinkEvidence(round(self.prob(best), 4), self.scored.explain(best))
+        explain, row = self.scored.explain, best
+        return LinkEvidence(round(self.prob(best), 4), LazyReasons(lambda: explain(row)))
 
     def _contradictions(self, active: set[int], result: ReconcileResult) -> None:
         """A linked record that changed so it no longer looks like its entity goes to review; it is not moved."""

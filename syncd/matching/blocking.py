@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from syncd.matching.features import Features
 
-__all__ = ["BlockIndex", "blocking_keys", "candidate_pairs"]
+__all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
 
 Int = npt.NDArray[np.int32]
 
@@ -59,56 +59,63 @@ def blocking_keys(f: Features) -> set[str]:
     return keys
 
 
+class BlockTable:
+    """Every (key, record) of a batch, sorted by key: built once, then read for the cross-system pairs
+    (candidates) and the within-system pairs (what non-matches look like)."""
+
+    def __init__(self, keys: Sequence[Iterable[str]], skip: Collection[str] = ()) -> None:
+        codes: dict[str, int] = {}
+        key_col: list[int] = []
+        lengths: list[int] = []
+        setdefault = codes.setdefault
+        for ks in keys:
+            before = len(key_col)
+            key_col.extend(setdefault(k, len(codes)) for k in ks if k not in skip)
+            lengths.append(len(key_col) - before)
+        self.n = len(keys)
+        key_arr = np.asarray(key_col, dtype=np.int64)
+        rec_arr = np.repeat(np.arange(len(keys), dtype=np.int32), lengths)
+        order = np.argsort(key_arr, kind="stable")
+        self.keys, self.records = key_arr[order], rec_arr[order]
+        if len(self.keys):
+            self.starts = np.flatnonzero(np.r_[True, self.keys[1:] != self.keys[:-1]])
+            self.sizes = np.diff(np.r_[self.starts, len(self.keys)])
+        else:
+            self.starts = self.sizes = np.zeros(0, dtype=np.int64)
+
+    def pairs(self, systems: npt.NDArray[np.int16], cap: int, active: npt.NDArray[np.bool_] | None = None,
+              same_system: bool = False) -> tuple[Int, Int]:
+        """Pairs (i < j) sharing a key, in different systems (or, ``same_system``, in one), at least one
+        of them active. The within-system pairs are known to be two people: what non-matches look like."""
+        left: list[Int] = []
+        right: list[Int] = []
+        for size in np.unique(self.sizes):
+            if size < 2 or size > cap:
+                continue
+            group_starts = self.starts[self.sizes == size]
+            p, q = np.triu_indices(int(size), k=1)
+            a = self.records[group_starts[:, None] + p[None, :]].ravel()
+            b = self.records[group_starts[:, None] + q[None, :]].ravel()
+            keep = (systems[a] == systems[b]) if same_system else (systems[a] != systems[b])
+            if active is not None:
+                keep &= active[a] | active[b]
+            left.append(a[keep])
+            right.append(b[keep])
+        if not left:
+            empty = np.zeros(0, dtype=np.int32)
+            return empty, empty
+        a64 = np.concatenate(left).astype(np.int64)
+        b64 = np.concatenate(right).astype(np.int64)
+        lo, hi = np.minimum(a64, b64), np.maximum(a64, b64)
+        unique = np.unique(lo * (self.n + 1) + hi)
+        return (unique // (self.n + 1)).astype(np.int32), (unique % (self.n + 1)).astype(np.int32)
+
+
 def candidate_pairs(keys: Sequence[Iterable[str]], systems: npt.NDArray[np.int16], cap: int,
                     active: npt.NDArray[np.bool_] | None = None,
                     skip: Collection[str] = (), same_system: bool = False) -> tuple[Int, Int]:
-    """Pairs (i < j) of records in different systems sharing a key, at least one of them active.
-
-    ``same_system``: the pairs within one system instead — pairs blocking would propose, yet known to be
-    two people (one record per system per person): the model learns from them what non-matches look like."""
-    codes: dict[str, int] = {}
-    key_col: list[int] = []
-    rec_col: list[int] = []
-    for i, ks in enumerate(keys):
-        for k in ks:
-            if k in skip:
-                continue
-            code = codes.get(k)
-            if code is None:
-                code = codes[k] = len(codes)
-            key_col.append(code)
-            rec_col.append(i)
-    if not key_col:
-        empty = np.zeros(0, dtype=np.int32)
-        return empty, empty
-    key_arr = np.asarray(key_col, dtype=np.int64)
-    rec_arr = np.asarray(rec_col, dtype=np.int32)
-    order = np.argsort(key_arr, kind="stable")
-    key_arr, rec_arr = key_arr[order], rec_arr[order]
-    starts = np.flatnonzero(np.r_[True, key_arr[1:] != key_arr[:-1]])
-    sizes = np.diff(np.r_[starts, len(key_arr)])
-    left: list[Int] = []
-    right: list[Int] = []
-    for size in np.unique(sizes):
-        if size < 2 or size > cap:
-            continue
-        group_starts = starts[sizes == size]
-        p, q = np.triu_indices(int(size), k=1)
-        a = rec_arr[group_starts[:, None] + p[None, :]].ravel()
-        b = rec_arr[group_starts[:, None] + q[None, :]].ravel()
-        keep = (systems[a] == systems[b]) if same_system else (systems[a] != systems[b])
-        if active is not None:
-            keep &= active[a] | active[b]
-        left.append(a[keep])
-        right.append(b[keep])
-    if not left:
-        empty = np.zeros(0, dtype=np.int32)
-        return empty, empty
-    a = np.concatenate(left).astype(np.int64)
-    b = np.concatenate(right).astype(np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    unique = np.unique(lo * (len(keys) + 1) + hi)
-    return (unique // (len(keys) + 1)).astype(np.int32), (unique % (len(keys) + 1)).astype(np.int32)
+    """Pairs (i < j) of records in different systems sharing a key, at least one of them active."""
+    return BlockTable(keys, skip).pairs(systems, cap, active, same_system)
 
 
 class BlockIndex:

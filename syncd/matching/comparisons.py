@@ -255,6 +255,16 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
     tf = np.full(n, -1, dtype=np.int32)
     open_ = np.ones(n, dtype=np.bool_)
     strings = _strings(comparison.field, table, derived)
+    cache: dict[str, npt.NDArray[np.float64]] = {}
+
+    def sim(kind: str, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        # the open pairs only shrink: computed once, on the first (largest) set asked for
+        found = cache.get(kind)
+        if found is None:
+            found = cache[kind] = np.full(n, np.nan)
+            found[idx] = _similarity(kind, strings, a[idx], b[idx])
+        return found[idx]
+
     for index, level in enumerate(comparison.levels):
         if not open_.any():
             break
@@ -278,9 +288,9 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             la, lb = derived.name_len[x], derived.name_len[y]
             hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
         elif kind == "osa":
-            hit = _similarity("osa", strings, x, y) <= (level.value or 0)
+            hit = sim("osa", idx) <= (level.value or 0)
         elif kind == "jaro_winkler":
-            hit = _similarity("jw", strings, x, y) >= (level.value or 1)
+            hit = sim("jw", idx) >= (level.value or 1)
         elif kind == "same_street":
             sa, sb = extra["street_name"]
             hit = (sa[idx] == sb[idx]) & (sa[idx] >= 0)
@@ -369,15 +379,12 @@ def _slot_levels(comparison: Comparison, table: FeatureTable, derived: _Derived,
     return best, best_tf
 
 
-_DERIVED: dict[int, tuple[int, _Derived]] = {}
-
-
 def derived_for(table: FeatureTable) -> _Derived:
+    """The table's helpers, computed once per table (and again if its vocabularies grew)."""
     size = sum(len(v.values) for v in table.vocab.values())
-    cached = _DERIVED.get(id(table))
+    cached = table.derived
     if cached is not None and cached[0] == size:
-        return cached[1]
-    _DERIVED.clear()
+        return cached[1]  # type: ignore[no-any-return]
     derived = _Derived(table)
-    _DERIVED[id(table)] = (size, derived)
+    table.derived = (size, derived)
     return derived

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from syncd.matching.comparisons import Comparison
 
-__all__ = ["probability", "reasons"]
+__all__ = ["LazyReasons", "probability", "reasons"]
+
+
+class LazyReasons(Mapping[str, str]):
+    """Reasons put into words only when someone reads them (a full pass links hundreds of thousands of
+    records; the daemon stores each link's reasons, a benchmark never reads them)."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], dict[str, str]]) -> None:
+        self._make: Callable[[], dict[str, str]] | None = make
+        self._value: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._value is None:
+            assert self._make is not None
+            self._value, self._make = self._make(), None
+        return self._value
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
 
 
 def probability(weight: float) -> float:
@@ -21,13 +50,20 @@ def reasons(comparisons: Sequence[Comparison], levels: npt.NDArray[np.int8], per
     """``{"email": "same personal email (+17.1)", ..., "score": "..."}``: each field that said something,
     with the bits of evidence it gave (positive: for one person, negative: against)."""
     out: dict[str, str] = {}
-    for c, comparison in enumerate(comparisons):
-        level = comparison.levels[int(levels[c])]
+    for c, (level_index, weight) in enumerate(zip(levels.tolist(), per_field.tolist(), strict=True)):
+        comparison = comparisons[c]
+        level = comparison.levels[level_index]
         if level.is_null:
             continue
-        text = level.text
-        if comparison.name == "given" and swapped and level.label == "swapped":
-            text = "same names in swapped order"
-        out[comparison.name] = f"{text} ({per_field[c]:+.1f})"
+        key = (level.text, round(weight, 1))
+        text = _TEXTS.get(key)
+        if text is None:
+            if len(_TEXTS) > 100_000:
+                _TEXTS.clear()
+            text = _TEXTS[key] = f"{level.text} ({weight:+.1f})"
+        out[comparison.name] = text
     out["score"] = f"match weight {total:+.1f} bits: probability {probability(total):.4f}"
     return out
+
+
+_TEXTS: dict[tuple[str, float], str] = {}

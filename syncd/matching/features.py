@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +78,11 @@ def normalize_street(text: str | None) -> tuple[str, str, str]:
     """(street with number, street name, unit): "Apt 4, 12 Main Street" -> ("12 main st", "main st", "4")."""
     if not text:
         return "", "", ""
+    return _street(text)
+
+
+@lru_cache(maxsize=400_000)
+def _street(text: str) -> tuple[str, str, str]:
     main, _, extra = text.replace("\n", ",").partition(",")
     tokens = fold_name(main).split()
     unit_parts: list[str] = []
@@ -110,36 +116,66 @@ def normalize_street(text: str | None) -> tuple[str, str, str]:
     return street, name, unit
 
 
-def _company(text: str | None) -> str:
+@lru_cache(maxsize=100_000)
+def _company(text: str) -> str:
     return " ".join(t for t in fold_name(text).split() if t not in _COMPANY_NOISE)
 
 
-def _zip(text: str | None) -> str:
+@lru_cache(maxsize=200_000)
+def _zip(text: str) -> str:
     return "".join(ch for ch in fold_name(text) if ch.isalnum())
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _email(raw: str) -> str | None:
+    """normalize_email, with a fast path for the plain ASCII addresses nearly all are."""
+    if raw.isascii() and not _CONTROL.search(raw):
+        text = raw.strip().lower()
+        return text if text and " " not in text else normalize_email(raw)
+    return normalize_email(raw)
+
+
+_PHONE_NOISE = re.compile(r"[\s().\-/]")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+@lru_cache(maxsize=1_000_000)
+def _phone_digits(raw: str) -> str:
+    """The digits of normalize_phone; an international number written in plain ASCII is read directly."""
+    if raw.isascii() and not _CONTROL.search(raw):
+        text = raw.strip()
+        if text.startswith("00"):
+            text = "+" + text[2:]
+        compact = _PHONE_NOISE.sub("", text.replace("(0)", ""))
+        if _E164.match(compact):
+            return compact[1:]
+    p = normalize_phone(raw)
+    digits = "".join(ch for ch in p if ch.isdigit()) if p else ""
+    return digits if len(digits) >= 6 else ""
 
 
 def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str]) -> Features:
     emails: list[str] = []
     for raw in (contact.email, *contact.emails):
-        e = normalize_email(raw)
+        e = _email(raw) if raw else None
         if e and "@" in e and e not in emails:
             emails.append(e)
     shared = tuple(e for e in emails if e.partition("@")[0] in shared_mailboxes)
-    personal = tuple(e for e in emails if e not in shared)
+    personal = tuple(e for e in emails if e not in shared) if shared else tuple(emails)
     phones: list[str] = []
     for raw in (contact.phone_office, contact.phone_mobile):
-        p = normalize_phone(raw)
-        if p:
-            digits = "".join(ch for ch in p if ch.isdigit())
-            if len(digits) >= 6 and digits not in phones:
-                phones.append(digits)
+        digits = _phone_digits(raw) if raw else ""
+        if digits and digits not in phones:
+            phones.append(digits)
     given, family = _name_parts(contact)
     street, street_name, unit = normalize_street(contact.street)
     return Features(
         system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
         family=family, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]), street=street,
-        street_name=street_name, unit=unit, zip=_zip(contact.zip), city=fold_name(contact.city),
-        company=_company(contact.company),
+        street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
+        city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
     )
 
 
@@ -200,6 +236,8 @@ class FeatureTable:
             self.slots[name] = np.stack(cols, axis=1) if self.n else np.zeros((0, k), dtype=np.int32)
         self.counts: dict[str, npt.NDArray[np.int64]] = {}
         self.population = self.n
+        #: per-table helpers of the comparisons (see comparisons.derived_for)
+        self.derived: tuple[int, object] | None = None
         self.count_locally()
 
     def count_locally(self) -> None:

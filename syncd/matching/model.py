@@ -116,7 +116,7 @@ class Model:
 
 
 #: where nothing was learned: the chance that a record of one system has a copy in another
-PRIOR_PRESENCE = 0.5
+PRIOR_PRESENCE = 0.2
 
 
 def _presence(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32],
@@ -189,7 +189,7 @@ def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels
 
 
 def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32], pairs: PairLevels,
-          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 300_000,
+          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 100_000,
           within: PairLevels | None = None, max_iterations: int = 60, seed: int = 0) -> Model:
     """Fit m, u and the prior to ``table`` and its blocked pairs ``(i, j)`` (already compared).
 

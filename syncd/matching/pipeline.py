@@ -8,6 +8,7 @@ per system per person, honours admin decisions and holds doubtful creates for re
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
@@ -15,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from syncd.matching.assignment import Assigner, ScoredPairs
-from syncd.matching.blocking import BlockIndex, blocking_keys, candidate_pairs
-from syncd.matching.comparisons import DEFAULT_COMPARISONS, compare, derived_for
+from syncd.matching.blocking import BlockIndex, BlockTable, blocking_keys, candidate_pairs
+from syncd.matching.comparisons import DEFAULT_COMPARISONS, PairLevels, compare, derived_for
 from syncd.matching.explain import probability, reasons
 from syncd.matching.features import FeatureTable, Features, features_of
 from syncd.matching.model import Model, train
@@ -99,6 +100,15 @@ def _state_for(settings: MatchSettings) -> _State:
     return state
 
 
+_TIMING: dict[str, float] = {}
+
+
+def _mark(stage: str, started: list[float]) -> None:
+    now = time.perf_counter()
+    _TIMING[stage] = _TIMING.get(stage, 0.0) + now - started[0]
+    started[0] = now
+
+
 def reconcile(
     records: Sequence[MatchRecord],
     settings: MatchSettings,
@@ -111,10 +121,13 @@ def reconcile(
     """Decide entities for the unlinked (and changed) records; see the module docstring."""
     existing = existing or {}
     decisions = decisions or Decisions()
+    clock = [time.perf_counter()]
     state = _state_for(settings)
     shared = settings.shared_mailboxes
     feats = [_features(r, shared) for r in records]
+    _mark("features", clock)
     all_keys = [_keys(f) for f in feats]
+    _mark("keys", clock)
     population_counts: dict[str, dict[str, int]] | None = None
     oversized: Collection[str] = ()
     selected: list[int] = list(range(len(records)))
@@ -153,18 +166,26 @@ def reconcile(
     active = np.fromiter((r.key in changed_set for r in sub_records), dtype=np.bool_, count=len(sub_records))
 
     derived = derived_for(table)
+    _mark("table", clock)
+    levels: PairLevels | None = None
     if model is None:
-        i, j = candidate_pairs(keys, table.system, settings.block_cap)
-        model = _fit(table, keys, i, j, settings)
+        blocks = BlockTable(keys)
+        i, j = blocks.pairs(table.system, settings.block_cap)
+        model, levels = _fit(table, blocks, i, j, settings)
         if changed is None or len(records) >= _INDEX_MIN:
             state.model, state.trained_population = model, len(records)
         keep = active[i] | active[j]
-        i, j = i[keep], j[keep]
+        if not keep.all():
+            i, j, levels = i[keep], j[keep], None
     else:
         i, j = candidate_pairs(keys, table.system, settings.block_cap, active=active, skip=oversized)
-    i, j = _with_entity_pairs(i, j, sub_records, table, active, existing)
-    levels = compare(model.comparisons, table, i, j, derived)
+    _mark("train", clock)
+    more_i, more_j = _with_entity_pairs(i, j, sub_records, table, active, existing)
+    if levels is None or len(more_i) != len(i):
+        i, j = more_i, more_j
+        levels = compare(model.comparisons, table, i, j, derived)
     weight, per = model.score(levels, table)
+    _mark("compare", clock)
     i, j, levels_arr, weight, per, swapped = _closure(model, table, derived, settings, i, j, levels.levels,
                                                       weight, per, levels.swapped)
 
@@ -178,35 +199,39 @@ def reconcile(
                              f"(probability after them {probability(float(decided[k])):.4f})")
         return out
 
-    scored = ScoredPairs(i, j, decided, explain)
+    scored = ScoredPairs(i, j, decided, explain, raw=weight)
     result = ReconcileResult(pairs_scored=len(i), model=model.as_json())
     assigner = Assigner([r.key for r in sub_records], [r.system for r in sub_records], settings, existing,
                         decisions, scored)
+    _mark("closure", clock)
     assigner.seed(result)
     assigner.run({int(x) for x in np.flatnonzero(active)}, result)
+    _mark("assign", clock)
     _prune_cache(records)
     return result
 
 
 def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], settings: MatchSettings) -> Model:
     table = FeatureTable(feats)
-    i, j = candidate_pairs(keys, table.system, settings.block_cap)
-    return _fit(table, keys, i, j, settings)
+    blocks = BlockTable(keys)
+    i, j = blocks.pairs(table.system, settings.block_cap)
+    return _fit(table, blocks, i, j, settings)[0]
 
 
 #: at most this many within-system pairs are compared to learn u
-_WITHIN_SAMPLE = 1_000_000
+_WITHIN_SAMPLE = 300_000
 
 
-def _fit(table: FeatureTable, keys: Sequence[frozenset[str]], i: Int, j: Int, settings: MatchSettings) -> Model:
+def _fit(table: FeatureTable, blocks: BlockTable, i: Int, j: Int,
+         settings: MatchSettings) -> tuple[Model, PairLevels]:
     derived = derived_for(table)
     pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
-    wi, wj = candidate_pairs(keys, table.system, settings.block_cap, same_system=True)
+    wi, wj = blocks.pairs(table.system, settings.block_cap, same_system=True)
     if len(wi) > _WITHIN_SAMPLE:
         pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
         wi, wj = wi[pick], wj[pick]
     within = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
-    return train(table, i, j, pairs, within=within)
+    return train(table, i, j, pairs, within=within), pairs
 
 
 def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
@@ -259,35 +284,32 @@ def _closure(model: Model, table: FeatureTable, derived: object, settings: Match
     plausible = np.flatnonzero(weight >= floor_w)
     if not len(plausible):
         return i, j, levels, weight, per, swapped
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for k in plausible.tolist():
-        a, b = find(int(i[k])), find(int(j[k]))
-        if a != b:
-            parent[a] = b
-    groups: dict[int, list[int]] = defaultdict(list)
-    for x in list(parent):
-        groups[find(x)].append(x)
-    known = set(zip(i.tolist(), j.tolist(), strict=True))
+    pi, pj = i[plausible].astype(np.int64), j[plausible].astype(np.int64)
+    label = _components(table.n, pi, pj)
+    members = np.unique(np.r_[pi, pj])
+    comp = label[members]
+    order = np.argsort(comp, kind="stable")
+    members, comp = members[order], comp[order]
+    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    sizes = np.diff(np.r_[starts, len(comp)])
+    width = table.n + 1
+    known = np.sort(i.astype(np.int64) * width + j)
     extra_i: list[int] = []
     extra_j: list[int] = []
     system = table.system
-    for members in groups.values():
-        if len(members) < 3 or len(members) > _CLOSURE_MAX:
+    for size in np.unique(sizes):
+        if size < 3 or size > _CLOSURE_MAX:
             continue
-        members.sort()
-        for x_pos, x in enumerate(members):
-            for y in members[x_pos + 1:]:
-                if system[x] != system[y] and (x, y) not in known:
-                    extra_i.append(x)
-                    extra_j.append(y)
+        group = starts[sizes == size]
+        p, q = np.triu_indices(int(size), k=1)
+        a = members[group[:, None] + p[None, :]].ravel()
+        b = members[group[:, None] + q[None, :]].ravel()
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        codes = lo * width + hi
+        at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+        keep = (system[lo] != system[hi]) & (known[at] != codes)
+        extra_i.extend(lo[keep].tolist())
+        extra_j.extend(hi[keep].tolist())
     if not extra_i:
         return i, j, levels, weight, per, swapped
     ei, ej = np.asarray(extra_i, dtype=np.int32), np.asarray(extra_j, dtype=np.int32)
@@ -327,3 +349,24 @@ def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
         out = np.minimum(out, bits)
         rivals = np.maximum(rivals, plausible[group] - (lr_bits > 0))
     return out, rivals
+
+
+def _components(n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Connected components of the graph (a[k], b[k]): each node's smallest member, by min-label
+    propagation with pointer jumping (a few rounds: the components here are small)."""
+    label = np.arange(n, dtype=np.int64)
+    nodes = np.r_[a, b]
+    order = np.argsort(nodes, kind="stable")
+    nodes_sorted = nodes[order]
+    starts = np.flatnonzero(np.r_[True, nodes_sorted[1:] != nodes_sorted[:-1]])
+    heads = nodes_sorted[starts]
+    others = np.r_[b, a][order]
+    for _ in range(64):
+        low = np.minimum.reduceat(label[others], starts)
+        before = label.copy()
+        label[heads] = np.minimum(label[heads], low)
+        label = label[label]
+        label = label[label]
+        if np.array_equal(label, before):
+            break
+    return label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult, reconcile
+from syncd.matching import Decisions, MatchRecord, MatchSettings, Model, ReconcileResult, reconcile
 from syncd.model import Contact
 
 S = MatchSettings()
@@ -211,9 +211,11 @@ def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object)
         reviews = sorted((r.key, r.candidate, r.score, r.kind) for r in result.reviews)
         return partition, reviews
 
-    indexed = reconcile(records, S, existing=existing, changed=changed)
+    # the model is the one trained on the population a moment ago, for both (a full pass would retrain)
+    model = Model.from_json(linked.model or {})
+    indexed = reconcile(records, S, existing=existing, changed=changed, model=model)
     monkeypatch.setattr(module, "_INDEX_MIN", 10**9)  # type: ignore[attr-defined]
-    full = reconcile(records, S, existing=existing, changed=changed)
+    full = reconcile(records, S, existing=existing, changed=changed, model=model)
     assert outcome(indexed) == outcome(full)
     new_keys = {r.key for r in records[-150:]}
     assert new_keys <= set(indexed.assignments) | {r.key for r in indexed.reviews}
