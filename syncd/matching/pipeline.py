@@ -332,22 +332,23 @@ def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
     names = table.system_names
     k = len(names)
     lr_bits = np.clip(weight - model.prior_weight, -200.0, 200.0)
-    shift = 0.0
     out = np.full(len(i), np.inf)
     rivals = np.zeros(len(i), dtype=np.int32)
     n = table.n
-    for side, other in ((i, j), (j, i)):
-        group = side.astype(np.int64) * k + table.system[other]
-        presence = np.array([[model.presence_of(a, b) if a != b else 0.5 for b in names] for a in names])
+    presence = np.array([[model.presence_of(a, b) if a != b else 0.5 for b in names] for a in names])
+    lr = np.exp2(lr_bits)
+    positive = (lr_bits > 0).astype(np.float64)
+    # a record's candidates in one system, whichever side of the pair it is on
+    groups = [side.astype(np.int64) * k + table.system[other] for side, other in ((i, j), (j, i))]
+    total = sum(np.bincount(g, weights=lr, minlength=n * k) for g in groups)
+    plausible = sum(np.bincount(g, weights=positive, minlength=n * k) for g in groups)
+    for (side, other), group in zip(((i, j), (j, i)), groups, strict=True):
         p = presence[table.system[side], table.system[other]]
-        lr = np.exp2(lr_bits - shift)
-        total = np.bincount(group, weights=lr, minlength=n * k)
-        plausible = np.bincount(group, weights=(lr_bits > 0).astype(np.float64), minlength=n * k).astype(np.int32)
         others = np.maximum(total[group] - lr, 0.0)
         with np.errstate(divide="ignore"):
             bits = np.log2(p * lr) - np.log2((1 - p) + p * others)
         out = np.minimum(out, bits)
-        rivals = np.maximum(rivals, plausible[group] - (lr_bits > 0))
+        rivals = np.maximum(rivals, (plausible[group] - positive).astype(np.int32))
     return out, rivals
 
 
