@@ -20,6 +20,9 @@ def sandbox(
     contacts: Annotated[int, typer.Option(help="number of synthetic people", min=0, max=1_000_000)] = 200,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port_base: Annotated[int, typer.Option(help="Flowtrac's port; the others follow", min=1, max=65532)] = 8701,
+    generator: Annotated[str | None, typer.Option(
+        help="who writes the people: people, or other (othergen); default: $SYNCD_SANDBOX__GENERATOR, else people",
+    )] = None,
 ) -> None:
     """Serve the four simulated vendors on loopback, seeded with overlapping contacts, until Ctrl-C."""
     from syncd.sandbox.run import SYSTEMS, build, port_in_use, serve_forever
@@ -28,7 +31,10 @@ def sandbox(
         port = port_base + SYSTEMS[name][0]
         if port_in_use(host, port):
             fail(f"port {host}:{port} ({name}) is in use: is a sandbox already running? (--port-base moves them)")
-    sandboxes = build(seed=seed, contacts=contacts, host=host, port_base=port_base)
+    try:
+        sandboxes = build(seed=seed, contacts=contacts, host=host, port_base=port_base, generator=generator)
+    except ValueError as exc:
+        fail(str(exc))
     table = Table(title=f"syncd sandbox: {contacts} people, seed {seed}", show_lines=False)
     for column in ("vendor", "base URL", "credentials", "contacts"):
         table.add_column(column)

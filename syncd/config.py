@@ -89,6 +89,9 @@ class SandboxSettings(_Section):
     embedded: Literal["auto", "never"] = "auto"
     seed: int = 7
     contacts: int = Field(200, ge=0, le=1_000_000)
+    #: who writes the seeded people: "people" (syncd.sandbox.people) or "other" (syncd.sandbox.othergen, a
+    #: generator written apart from the matcher, to test it on data it was not tuned on)
+    generator: Literal["people", "other"] = "people"
     port_base: int = Field(8701, ge=1, le=65532)
     state_file: str | None = None
 
