@@ -119,6 +119,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("family", "family", "family name", (
         _null("a family name is missing"),
         Level("exact", "exact", "same family name", tf=True, m=0.9, u=0.3),
+        Level("part", "family_part", "one family name is part of the other", m=0.03, u=0.01),
         Level("one_edit", "osa", "family names differ by one typo", 1, m=0.04, u=0.02),
         Level("jw_90", "jaro_winkler", "family names nearly agree", 0.9, m=0.01, u=0.01),
         Level("jw_80", "jaro_winkler", "family names are similar", 0.8, m=0.01, u=0.03),
@@ -291,6 +292,10 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             hit = sim("osa", idx) <= (level.value or 0)
         elif kind == "jaro_winkler":
             hit = sim("jw", idx) >= (level.value or 1)
+        elif kind == "family_part":
+            pa, pb = extra["family_part"]
+            xa, yb = pa[idx], pb[idx]
+            hit = ((xa >= 0) & ((xa == y) | (xa == yb))) | ((yb >= 0) & (x == yb))
         elif kind == "same_street":
             sa, sb = extra["street_name"]
             hit = (sa[idx] == sb[idx]) & (sa[idx] >= 0)
@@ -344,6 +349,7 @@ def compare(comparisons: Sequence[Comparison], table: FeatureTable, i: Int, j: I
                 extra["given_canon"] = (codes["given_canon"][i], codes["given_canon"][j])
             elif name == "family":
                 b = np.where(swapped, gb, fb)  # compared the way the given names matched
+                extra["family_part"] = (codes["family_part"][i], codes["family_part"][j])
             elif name == "street":
                 extra["unit"] = (codes["unit"][i], codes["unit"][j])
                 extra["street_name"] = (codes["street_name"][i], codes["street_name"][j])

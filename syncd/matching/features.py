@@ -46,6 +46,8 @@ class Features:
     given: str
     given_canon: str
     family: str
+    #: another part of a family name of several ("Martínez" of "Martínez Hernández"), or a middle name
+    family_part: str
     emails: tuple[str, ...]
     shared_emails: tuple[str, ...]
     phones: tuple[str, ...]
@@ -57,21 +59,68 @@ class Features:
     company: str
 
 
-def _name_parts(contact: Contact) -> tuple[str, str]:
-    given = fold_name(contact.given_name)
-    family = fold_name(contact.family_name)
-    if given or family:
-        g = given.split()[0] if given else ""
-        f = family.split()[-1] if family else ""
-        if not g and len(family.split()) > 1:
-            g = family.split()[0]
-        if not f and len(given.split()) > 1:
-            g, f = given.split()[0], given.split()[-1]
-        return g, f
-    tokens = fold_name(contact.full_name).split()
-    if len(tokens) >= 2:
-        return tokens[0], tokens[-1]
-    return ("", tokens[0]) if tokens else ("", "")
+#: words around a name that are not the name (folded): honorifics before it, suffixes after it
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
+                     "sra", "srta", "dona", "dott", "ing", "rev", "fr"})
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "ret", "mba", "dds", "cpa", "msc", "bsc"})
+#: family-name particles: "de Jong", "van der Berg", "al Farsi" are one family name
+_PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "la", "le",
+                        "bin", "ibn", "al", "el", "ter", "ten", "zu", "af", "av"})
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def _clean_tokens(text: str | None) -> list[str]:
+    if not text:
+        return []
+    tokens = fold_name(_PARENS.sub(" ", text)).split()
+    while tokens and tokens[0] in _TITLES:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
+        tokens.pop()
+    return tokens
+
+
+def _join_particles(tokens: list[str]) -> list[str]:
+    """["van", "der", "berg"] -> ["vanderberg"]: a particle belongs to the word after it."""
+    out: list[str] = []
+    carry = ""
+    for tok in tokens:
+        if tok in _PARTICLES:
+            carry += tok
+            continue
+        out.append(carry + tok)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _name_parts(contact: Contact) -> tuple[str, str, str]:
+    """(first given name, family name, another part of the family name or '')."""
+    given_tokens = _clean_tokens(contact.given_name)
+    family_tokens = _join_particles(_clean_tokens(contact.family_name))
+    if not given_tokens and not family_tokens:
+        full = contact.full_name or ""
+        head, comma, tail = _PARENS.sub(" ", full).partition(",")
+        tail_tokens = _clean_tokens(tail) if comma else []
+        if comma and tail_tokens and not all(t in _SUFFIXES for t in tail_tokens):
+            # "Family, Given": the convention of lists sorted by family name
+            family_tokens, given_tokens = _join_particles(_clean_tokens(head)), tail_tokens
+        else:
+            tokens = _clean_tokens(head if comma else full)
+            if len(tokens) < 2:
+                return "", (tokens[0] if tokens else ""), ""
+            # particles only inside the name: "Cornelis de Jong", never a first name "Del"
+            rest = _join_particles(tokens[1:])
+            given_tokens, family_tokens = [tokens[0]], rest
+    if not family_tokens and len(given_tokens) > 1:
+        given_tokens, family_tokens = given_tokens[:1], _join_particles(given_tokens[1:])
+    if not given_tokens and len(family_tokens) > 1:
+        given_tokens, family_tokens = family_tokens[:1], family_tokens[1:]
+    given = given_tokens[0] if given_tokens else ""
+    family = family_tokens[-1] if family_tokens else ""
+    other = family_tokens[-2] if len(family_tokens) > 1 else ""
+    return given, family, other
 
 
 def normalize_street(text: str | None) -> tuple[str, str, str]:
@@ -150,10 +199,15 @@ def _phone_digits(raw: str) -> str:
             text = "+" + text[2:]
         compact = _PHONE_NOISE.sub("", text.replace("(0)", ""))
         if _E164.match(compact):
-            return compact[1:]
+            return compact[-_PHONE_DIGITS:]
     p = normalize_phone(raw)
     digits = "".join(ch for ch in p if ch.isdigit()) if p else ""
-    return digits if len(digits) >= 6 else ""
+    # the subscriber number without the country and trunk prefixes: "+52 81 5155 5646" written as
+    # "81 5155 5646" where the country is obvious to the person typing it
+    return digits[-_PHONE_DIGITS:] if len(digits) >= 6 else ""
+
+
+_PHONE_DIGITS = 9
 
 
 def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str]) -> Features:
@@ -169,11 +223,11 @@ def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str])
         digits = _phone_digits(raw) if raw else ""
         if digits and digits not in phones:
             phones.append(digits)
-    given, family = _name_parts(contact)
+    given, family, family_part = _name_parts(contact)
     street, street_name, unit = normalize_street(contact.street)
     return Features(
         system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
-        family=family, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]), street=street,
+        family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]), street=street,
         street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
         city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
     )
@@ -205,7 +259,7 @@ class Vocabulary:
 
 
 #: scalar fields of a table and the vocabulary each is coded in (given and family share one: swapped names)
-FIELDS = {"given": "name", "given_canon": "name", "family": "name", "street": "street", "street_name": "street",
+FIELDS = {"given": "name", "given_canon": "name", "family": "name", "family_part": "name", "street": "street", "street_name": "street",
           "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
 #: multi-valued fields, with the number of values kept per record
 SLOTS = {"email": 3, "phone": 2}

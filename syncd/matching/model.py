@@ -139,6 +139,26 @@ def _presence(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.i
     return out
 
 
+def _once_per_system(table: FeatureTable, field_name: str, agreed: npt.NDArray[np.int32] | None
+                     ) -> npt.NDArray[np.bool_]:
+    """Whether the value a pair agrees on is held by at most one record in every system: a household's
+    phone or a family's mailbox (two records of one system) is no seed of "one person"."""
+    if agreed is None:
+        return np.zeros(0, dtype=np.bool_)
+    slots = table.slots[field_name]
+    k = len(table.system_names)
+    codes = slots.ravel().astype(np.int64)
+    systems = np.repeat(table.system.astype(np.int64), slots.shape[1])
+    keep = codes >= 0
+    size = len(table.vocab[field_name].values)
+    per_system = np.bincount(codes[keep] * k + systems[keep], minlength=size * k).reshape(size, k)
+    most = per_system.max(axis=1) if size else np.zeros(0, dtype=np.int64)
+    out = np.zeros(len(agreed), dtype=np.bool_)
+    hit = agreed >= 0
+    out[hit] = most[agreed[hit]] <= 1
+    return out
+
+
 def _tf_base(table: FeatureTable, comparisons: Sequence[Comparison]) -> dict[str, float]:
     """The frequency of the value an average agreeing random pair shares: sum p^3 / sum p^2."""
     out: dict[str, float] = {}
@@ -227,7 +247,8 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
     # is read off the seeds that agree on a key *other* than that field (email from the phone seeds, phone
     # from the email seeds); where there are enough of them it stays fixed, the EM fits the rest. A free EM
     # drifts towards whatever cluster of pairs is densest (namesakes at one company), not towards matches.
-    exact = {key: levels[:, names.index(key)] == 1 for key in ("email", "phone") if key in names}
+    exact = {key: (levels[:, names.index(key)] == 1) & _once_per_system(table, key, pairs.tf_codes.get(key))
+             for key in ("email", "phone") if key in names}
     seeded = np.zeros(n_pairs, dtype=np.bool_)
     for agree in exact.values():
         seeded |= agree
