@@ -10,7 +10,7 @@ from syncd.connectors.base import Connector
 from syncd.connectors.registry import build_connector
 from syncd.engine.cycle import CycleOptions, Engine
 from syncd.engine.policies import FieldRule, OnRemoteDelete, Policy, SystemRules
-from syncd.engine.reconcile import MatchSettings
+from syncd.matching import MatchSettings
 from syncd.model import fold_name, set_default_region
 from syncd.store.repository import Store
 
@@ -52,7 +52,7 @@ def field_rules(settings: Settings) -> dict[str, FieldRule]:
 def match_settings(settings: Settings) -> MatchSettings:
     m = settings.matching
     return MatchSettings(auto_link=m.auto_link, review=m.review, one_record_per_system=m.one_record_per_system,
-                         shared_mailboxes=frozenset(m.shared_mailboxes))
+                         shared_mailboxes=frozenset(m.shared_mailboxes), search=m.search)
 
 
 def build_engine(settings: Settings, store: Store, *, connector_kwargs: Mapping[str, Any] | None = None) -> Engine:
