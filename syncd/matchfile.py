@@ -106,9 +106,6 @@ def write_result(records: list[MatchRecord], result: ReconcileResult, output_pat
     for ref in result.assignments.values():
         sizes[ref] = sizes.get(ref, 0) + 1
     names = {ref: f"E{i:06d}" for i, ref in enumerate(sorted(sizes, key=lambda r: int(r.split(":")[1])), start=1)}
-    candidates = {}
-    for key, ref in result.assignments.items():
-        candidates.setdefault(ref, key)
     with output_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(OUTPUT_HEADER)
@@ -123,8 +120,8 @@ def write_result(records: list[MatchRecord], result: ReconcileResult, output_pat
             elif record.key in review:
                 item = review[record.key]
                 candidate = item.candidate
-                ref = result.assignments.get(candidate)
-                shown = f"{candidate} ({names[ref]})" if ref in names else candidate
+                owner = result.assignments.get(candidate)
+                shown = f"{candidate} ({names[owner]})" if owner is not None else candidate
                 writer.writerow([system, record_id, "", "", "review", shown, f"{item.score:.3f}"])
             else:
                 writer.writerow([system, record_id, "", "", "alone", "", ""])

@@ -22,11 +22,11 @@ from syncd.connectors.base import Connector
 from syncd.engine.guards import check_deletions
 from syncd.engine.plan import plan_entity
 from syncd.engine.policies import FieldRule, SystemRules
-from syncd.matching import MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.snapshot import ScanResult, scan_system
 from syncd.engine.state import EngineState
 from syncd.engine.write import write_outbox
+from syncd.matching import MatchSettings
 from syncd.store.repository import Store
 
 __all__ = ["CycleOptions", "Engine", "Progress"]

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from syncd.engine.execute import Outcome
 from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Op
-from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.engine.report import CycleReport
 from syncd.engine.snapshot import ScanResult
+from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, RemoteRecord, clean_json, comparable, content_hash
 from syncd.store import tables as t
 from syncd.store.repository import Store

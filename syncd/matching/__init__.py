@@ -1,4 +1,4 @@
-"""The matcher: which records, across systems, are one person (a Fellegi–Sunter model fitted at run time)."""
+"""The matcher: which records, across systems, are one person (a Fellegi-Sunter model fitted at run time)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ repeat a lot), with rapidfuzz's ``cpdist``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,7 @@ class Comparison:
     name: str
     field: str
     description: str
-    levels: tuple[Level, ...] = field(default_factory=tuple)
+    levels: tuple[Level, ...] = dataclasses.field(default_factory=tuple)
 
     def as_json(self) -> dict[str, Any]:
         return {"output_column_name": self.name, "field": self.field, "comparison_description": self.description,
@@ -95,7 +96,8 @@ class Comparison:
         return cls(name=data["output_column_name"], field=data["field"], description=data["comparison_description"],
                    levels=tuple(Level.from_json(x) for x in data["comparison_levels"]))
 
-    def with_parameters(self, m: Sequence[float], u: Sequence[float]) -> Comparison:
+    def with_parameters(self, m: Sequence[float] | npt.NDArray[np.float64],
+                        u: Sequence[float] | npt.NDArray[np.float64]) -> Comparison:
         return replace(self, levels=tuple(replace(level, m=float(m[i]), u=float(u[i])) if not level.is_null
                                           else level for i, level in enumerate(self.levels)))
 
@@ -213,12 +215,11 @@ class _Derived:
         if not keep.any() or not len(self.provider):
             return
         org = org_of[first[keep]].astype(np.int64)
-        pair = np.unique(org * (int(company.max()) + 1) + company[keep])
-        org_per_pair = pair // (int(company.max()) + 1)
+        width = int(company.max()) + 1
+        pair, counts = np.unique(org * width + company[keep], return_counts=True)
+        org_per_pair = pair // width
         distinct = np.bincount(org_per_pair, minlength=len(self.provider))
         records = np.bincount(org, minlength=len(self.provider))
-        _, inverse, counts = np.unique(org * (int(company.max()) + 1) + company[keep], return_inverse=True,
-                                       return_counts=True)
         top = np.zeros(len(self.provider), dtype=np.int64)
         np.maximum.at(top, org_per_pair, counts)
         learned = (distinct >= 3) & (records >= 5) & (top < 0.5 * np.maximum(records, 1))
@@ -245,7 +246,8 @@ def _similarity(kind: str, strings: list[str], a: Int, b: Int) -> npt.NDArray[np
         values = process.cpdist(left, right, scorer=OSA.distance, dtype=np.int32)
     else:
         values = process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, dtype=np.float32)
-    return np.asarray(values, dtype=np.float64)[inverse.ravel()]
+    out: npt.NDArray[np.float64] = np.asarray(values, dtype=np.float64)[inverse.ravel()]
+    return out
 
 
 def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derived, a: Int, b: Int,
@@ -389,8 +391,8 @@ def derived_for(table: FeatureTable) -> _Derived:
     """The table's helpers, computed once per table (and again if its vocabularies grew)."""
     size = sum(len(v.values) for v in table.vocab.values())
     cached = table.derived
-    if cached is not None and cached[0] == size:
-        return cached[1]  # type: ignore[no-any-return]
+    if cached is not None and cached[0] == size and isinstance(cached[1], _Derived):
+        return cached[1]
     derived = _Derived(table)
     table.derived = (size, derived)
     return derived

@@ -149,7 +149,7 @@ def _street(text: str) -> tuple[str, str, str]:
             kept.append(_SUFFIX.get(tok, tok))
         i += 1
     number = ""
-    names = []
+    names: list[str] = []
     for tok in kept:
         if not number and _HOUSE.match(tok):
             number = tok
@@ -227,8 +227,8 @@ def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str])
     street, street_name, unit = normalize_street(contact.street)
     return Features(
         system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
-        family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]), street=street,
-        street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
+        family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]),
+        street=street, street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
         city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
     )
 
@@ -259,8 +259,8 @@ class Vocabulary:
 
 
 #: scalar fields of a table and the vocabulary each is coded in (given and family share one: swapped names)
-FIELDS = {"given": "name", "given_canon": "name", "family": "name", "family_part": "name", "street": "street", "street_name": "street",
-          "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
+FIELDS = {"given": "name", "given_canon": "name", "family": "name", "family_part": "name", "street": "street",
+          "street_name": "street", "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
 #: multi-valued fields, with the number of values kept per record
 SLOTS = {"email": 3, "phone": 2}
 
@@ -283,9 +283,9 @@ class FeatureTable:
             self.codes[name] = self.vocab[voc].encode(getattr(f, name) for f in features)
         self.slots: dict[str, npt.NDArray[np.int32]] = {}
         for name, k in SLOTS.items():
-            voc = self.vocab[name]
+            slot_voc = self.vocab[name]
             attr = "emails" if name == "email" else "phones"
-            cols = [voc.encode((getattr(f, attr)[j] if len(getattr(f, attr)) > j else "") for f in features)
+            cols = [slot_voc.encode((getattr(f, attr)[j] if len(getattr(f, attr)) > j else "") for f in features)
                     for j in range(k)]
             self.slots[name] = np.stack(cols, axis=1) if self.n else np.zeros((0, k), dtype=np.int32)
         self.counts: dict[str, npt.NDArray[np.int64]] = {}

@@ -1,7 +1,7 @@
-"""The Fellegi–Sunter model, fitted to the records at hand each time it is trained.
+"""The Fellegi-Sunter model, fitted to the records at hand each time it is trained.
 
 * u (how often a level occurs between two different people) comes from random pairs of records;
-* m (how often it occurs between two copies of one person) by expectation–maximisation over the
+* m (how often it occurs between two copies of one person) by expectation-maximisation over the
   blocked pairs, started from the pairs that agree on an exact key (a personal email or a phone);
 * the prior (the share of blocked pairs that are one person) is estimated by the same EM;
 * term-frequency adjustments: agreeing on a rare name, street or phone counts for more than on a
@@ -195,7 +195,8 @@ PRIOR_MATCH_SHARE = 0.2
 def _declared(comparison: Comparison, which: str) -> F64:
     values = np.array([0.0] + [float(getattr(level, which) or 0.0) for level in comparison.levels[1:]])
     values[1:] = np.maximum(values[1:], 1e-4)
-    return PRIOR_STRENGTH * values / values[1:].sum()
+    out: F64 = PRIOR_STRENGTH * values / values[1:].sum()
+    return out
 
 
 def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels: int, pseudo: F64,
@@ -205,7 +206,8 @@ def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels
     counts[0] = 0.0
     counts += pseudo
     counts[1:] = np.maximum(counts[1:], 1e-6)
-    return counts / counts[1:].sum()
+    out: F64 = counts / counts[1:].sum()
+    return out
 
 
 def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32], pairs: PairLevels,
@@ -222,7 +224,7 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
         declared = tuple(comp.with_parameters(_declared(comp, "m") / PRIOR_STRENGTH,
                                               _declared(comp, "u") / PRIOR_STRENGTH) for comp in comparisons)
         return Model(declared, PRIOR_MATCH_SHARE, _tf_base(table, comparisons), {},
-                     {"records": int(table.n), "blocked_pairs": int(len(i)), "learned": False,
+                     {"records": int(table.n), "blocked_pairs": len(i), "learned": False,
                       "why": f"fewer than {MIN_TRAINING_PAIRS} candidate pairs: the declared parameters are used"})
     rng = np.random.default_rng(seed)
     sizes = np.bincount(table.system.astype(np.int64)).astype(np.float64)
@@ -309,14 +311,16 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
     # records of different systems match (the matches are all among the blocked pairs)
     expected = prior * n_pairs
     return Model(trained, prior, _tf_base(table, comparisons), presence,
-                 {"learned": True, "records": int(table.n), "blocked_pairs": int(n_pairs), "random_pairs_for_u": int(len(ri)),
+                 {"learned": True, "records": int(table.n), "blocked_pairs": int(n_pairs),
+                  "random_pairs_for_u": len(ri),
                   "seed_pairs": int(seeded.sum()),
                   "m_from_seeds": [comp.name for c, comp in enumerate(comparisons) if fixed[c]],
                   "u_from": ("EM on the blocked pairs, started from random pairs" if estimate_u else
                              f"{within.levels.shape[0] if within is not None else 0} blocked pairs within one "
                              "system (known to be two people)"),
                   "u_random_pairs": {comp.name: [round(float(x), 6) for x in u_random[c][1:]]
-                                     for c, comp in enumerate(comparisons)}, "em_iterations": iterations, "em_converged": converged,
+                                     for c, comp in enumerate(comparisons)},
+                  "em_iterations": iterations, "em_converged": converged,
                   "share_of_blocked_pairs_matching": round(prior, 6), "expected_matches": round(expected, 1)})
 
 

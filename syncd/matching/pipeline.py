@@ -1,7 +1,7 @@
 """The reconciler: which records are the same person. Pure: no I/O, no database.
 
 One pass: features (cached per contact) -> blocked candidate pairs -> comparison levels -> a
-Fellegi–Sunter model trained on these records (or, for a small incremental pass, the one trained on
+Fellegi-Sunter model trained on these records (or, for a small incremental pass, the one trained on
 the whole population a moment ago) -> match weights -> an assignment that keeps at most one record
 per system per person, honours admin decisions and holds doubtful creates for review.
 """
@@ -19,7 +19,7 @@ from syncd.matching.assignment import Assigner, ScoredPairs
 from syncd.matching.blocking import BlockIndex, BlockTable, blocking_keys, candidate_pairs
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, PairLevels, compare, derived_for
 from syncd.matching.explain import probability, reasons
-from syncd.matching.features import FeatureTable, Features, features_of
+from syncd.matching.features import Features, FeatureTable, features_of
 from syncd.matching.model import Model, train
 from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.model import Contact
@@ -135,19 +135,19 @@ def reconcile(
                    and len(changed) * _INDEX_SHARE <= len(records))
     if incremental:
         index = state.index
-        current = set()
-        for r, f, keys in zip(records, feats, all_keys, strict=True):
+        current: set[str] = set()
+        for r, f, record_keys in zip(records, feats, all_keys, strict=True):
             digest = hash((r.system, r.contact))
             current.add(r.key)
             if not index.known(r.key, digest):
                 if r.key in index.entries:
                     index.remove(r.key)
-                index.add(r.key, digest, f, keys)
+                index.add(r.key, digest, f, record_keys)
         for gone in [k for k in index.entries if k not in current]:
             index.remove(gone)
         assert changed is not None
-        decided = [k for pair in decisions.must_link | decisions.cannot_link for k in pair]
-        wanted = index.neighbourhood(changed, existing, decided)
+        decided_keys = [k for pair in decisions.must_link | decisions.cannot_link for k in pair]
+        wanted = index.neighbourhood(changed, existing, decided_keys)
         selected = [i for i, r in enumerate(records) if r.key in wanted]
         population_counts = index.values
         oversized = index.oversized()
@@ -340,8 +340,9 @@ def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
     positive = (lr_bits > 0).astype(np.float64)
     # a record's candidates in one system, whichever side of the pair it is on
     groups = [side.astype(np.int64) * k + table.system[other] for side, other in ((i, j), (j, i))]
-    total = sum(np.bincount(g, weights=lr, minlength=n * k) for g in groups)
-    plausible = sum(np.bincount(g, weights=positive, minlength=n * k) for g in groups)
+    total = np.bincount(groups[0], weights=lr, minlength=n * k) + np.bincount(groups[1], weights=lr, minlength=n * k)
+    plausible = (np.bincount(groups[0], weights=positive, minlength=n * k)
+                 + np.bincount(groups[1], weights=positive, minlength=n * k))
     for (side, other), group in zip(((i, j), (j, i)), groups, strict=True):
         p = presence[table.system[side], table.system[other]]
         others = np.maximum(total[group] - lr, 0.0)
