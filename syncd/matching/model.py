@@ -211,7 +211,7 @@ def _distribution(levels: npt.NDArray[np.int64] | npt.NDArray[np.int8], n_levels
 
 
 def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32], pairs: PairLevels,
-          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 100_000,
+          comparisons: Sequence[Comparison] = DEFAULT_COMPARISONS, *, u_pairs: int = 50_000,
           within: PairLevels | None = None, max_iterations: int = 60, seed: int = 0) -> Model:
     """Fit m, u and the prior to ``table`` and its blocked pairs ``(i, j)`` (already compared).
 

@@ -219,7 +219,7 @@ def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], setti
 
 
 #: at most this many within-system pairs are compared to learn u
-_WITHIN_SAMPLE = 300_000
+_WITHIN_SAMPLE = 150_000
 
 
 def _fit(table: FeatureTable, blocks: BlockTable, i: Int, j: Int,
