@@ -51,15 +51,17 @@ def sandbox(
 def match(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT.csv", help="system,record_id,name,email,... CSV",
                                                exists=False, dir_okay=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="where to write system,record_id,entity_id,confidence",
-                                         dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="where to write system,record_id,entity_id,"
+                                         "confidence,status,candidate,candidate_score", dir_okay=False)],
     auto_link: Annotated[float | None, typer.Option(help="override matching.auto_link", min=0, max=1)] = None,
     review: Annotated[float | None, typer.Option(help="override matching.review", min=0, max=1)] = None,
+    explain: Annotated[Path | None, typer.Option("--explain", help="also write the trained model (m, u, weights "
+                                                  "per field and level) as JSON to this file", dir_okay=False)] = None,
 ) -> None:
     """Match the records of a CSV file offline: no vendor and no database needed."""
     from syncd.cli_cycle import match_file
 
-    raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review))
+    raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review, explain=explain))
 
 
 def run(

@@ -22,12 +22,12 @@ from syncd.connectors.base import Connector
 from syncd.engine.guards import check_deletions
 from syncd.engine.plan import PlanSettings, plan_entity
 from syncd.engine.policies import FieldRule, SystemRules
-from syncd.engine.reconcile import MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.snapshot import ScanResult, scan_system
 from syncd.engine.state import EngineState
 from syncd.engine.write import write_outbox
 from syncd.errors import ConnectorError
+from syncd.matching import MatchSettings
 from syncd.model import RemoteRecord
 from syncd.store.repository import Store
 

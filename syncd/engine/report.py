@@ -81,6 +81,10 @@ class CycleReport:
     new_entities: int = 0
     linked: int = 0
     reviews_opened: int = 0
+    #: creates held back because a record of the target system may already be this person (a review each)
+    creates_held: int = 0
+    #: the matcher's trained model (readable JSON), when this cycle matched anything
+    matcher: dict[str, Any] | None = None
     review_backlog: int = 0
     conflicts_opened: int = 0
     conflict_backlog: int = 0

@@ -20,7 +20,6 @@ from syncd.engine.execute import IGNORE, Judge
 from syncd.engine.mailboxes import RoleAddresses
 from syncd.engine.outbox import OutboxState, PendingChange
 from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Provenance
-from syncd.engine.reconcile import Decisions, MatchRecord, MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.rows import aware as _aware
 from syncd.engine.rows import chunks as _chunks
@@ -31,6 +30,7 @@ from syncd.engine.rows import now as _now
 from syncd.engine.rows import snapshot as _snapshot
 from syncd.engine.snapshot import ScanResult
 from syncd.engine.when import When
+from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.model import (
     CANONICAL_FIELDS,
     Contact,
@@ -254,7 +254,7 @@ class EngineState:
 
     def reconcile(self, settings: MatchSettings, report: CycleReport) -> None:
         """Link new records to entities (or open review items); linked records stay where they are."""
-        from syncd.engine.reconcile import reconcile
+        from syncd.matching import reconcile
 
         s = self.session
         self.roles = RoleAddresses(frozenset(settings.shared_mailboxes)) if settings.shared_mailboxes \
@@ -281,6 +281,9 @@ class EngineState:
         if not changed:
             return
         result = reconcile(records, settings, existing=links, decisions=self._decisions(), changed=changed)
+        # the learned parameters are kept with the run (sync_runs.stats), so an admin can see why
+        report.matcher = result.model
+        report.creates_held += result.creates_held
         self._apply_matches(result, links, report)
 
     def _adopt_own_creates(self, report: CycleReport) -> None:
@@ -338,7 +341,7 @@ class EngineState:
             (decisions.must_link if status == "accepted" else decisions.cannot_link).add(pair)
         return decisions
 
-    def _apply_matches(self, result: Any, links: Mapping[str, str], report: CycleReport) -> None:
+    def _apply_matches(self, result: ReconcileResult, links: Mapping[str, str], report: CycleReport) -> None:
         s, now = self.session, _now()
         new_entities: dict[str, str] = {}
         dirty: set[str] = set()
@@ -358,14 +361,14 @@ class EngineState:
                 entity_id = ref
             evidence = result.links.get(key)
             s.add(t.Link(entity_id=entity_id, system=system, remote_id=remote_id, linked_by="matcher",
-                         confidence=getattr(evidence, "confidence", None),
-                         reasons=getattr(evidence, "reasons", None), created_at=now))
+                         confidence=evidence.confidence if evidence else None,
+                         reasons=dict(evidence.reasons) if evidence else None, created_at=now))
             dirty.add(entity_id)
             report.linked += 1
         for review in result.reviews:
             system, _, remote_id = review.key.partition(":")
             s.add(t.ReviewItem(kind=review.kind, system=system, remote_id=remote_id,
-                               candidate=review.candidate, score=review.score, reasons=review.reasons,
+                               candidate=review.candidate, score=review.score, reasons=dict(review.reasons),
                                status="open", created_at=now))
             report.reviews_opened += 1
         s.flush()
