@@ -329,6 +329,8 @@ def plan_entity(
         # finished only when no copy is left anywhere: one held by a system whose scan failed this cycle
         # is still there, and the entity waits for it
         out.deleted = not any(not c.gone for c in state.copies.values() if c.system not in systems)
+        if not out.deleted:
+            out.unlink = []  # the deletion is still to be carried to those copies: keep what says so
         return out
     edited = [c.system for c in live if c.snapshot is not None and any(c.changed(n) for n in CANONICAL_FIELDS)]
     if gone and edited:

@@ -290,14 +290,19 @@ class EngineState:
         """A create whose answer never came (crash, timeout, dropped connection) may still have happened.
 
         Where the vendor has no key to find it by (Cirrus' externalkey) and the contact no email, the
-        record it made appears in a later scan as a new, unlinked record holding exactly the values sent.
-        It is linked to the entity it was made for before the matcher sees it, and the create is closed:
-        never a second copy. Two such candidates are left to the matcher (and so to review).
+        record it made appears in a later scan as a new, unlinked record holding syncd's key for the entity,
+        or exactly the values sent. It is linked to the entity it was made for before the matcher sees it,
+        and the create is closed: never a second copy, even when the plan no longer wants the create (the
+        record is then deactivated like the rest of the person, not left behind). A record behind a shared
+        mailbox could be anyone's with those values: it is held for an admin's review instead. Several
+        candidates are left to the matcher (and so to review). A superseded create that a complete scan
+        since showed made nothing is abandoned.
         """
         s, now = self.session, _now()
         doubtful = s.scalars(select(t.OutboxItem).where(
             t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0,
             t.OutboxItem.status.in_(_DOUBTFUL))).all()
+        scans = {c.system: _aware(c.last_complete_started_at) for c in s.scalars(select(t.ScanCursor))}
         for row in doubtful:
             if s.scalar(select(t.Link.id).where(t.Link.entity_id == row.entity_id, t.Link.system == row.system)):
                 continue
@@ -309,12 +314,19 @@ class EngineState:
                 .where(t.RemoteRecordRow.system == row.system, t.Link.id.is_(None),
                        t.RemoteRecordRow.tombstoned_at.is_(None),
                        t.RemoteRecordRow.first_seen_at >= row.created_at)).all()
-            # never a shared mailbox: several people may hold info@ with the very values sent
-            found = [o for o in orphans if _holds(Contact.from_dict(o.fields or {}), sent)
-                     and not self.roles.is_role((o.fields or {}).get("email"))]
+            keyed = [o for o in orphans if o.external_key == row.entity_id]
+            found = keyed or [o for o in orphans if _holds(Contact.from_dict(o.fields or {}), sent)]
+            scanned_since = scans.get(row.system)
+            if not found and row.status == "superseded" and scanned_since is not None \
+                    and scanned_since > (_aware(row.updated_at) or now):
+                row.status = "abandoned"  # a complete scan after it shows it made nothing
+                continue
             if len(found) != 1:
                 continue
             record = found[0]
+            if not keyed and self.roles.is_role((record.fields or {}).get("email")):
+                self._hold_for_adoption(row, record, now)
+                continue
             contact = Contact.from_dict(record.fields or {})
             s.add(t.Link(entity_id=row.entity_id, system=row.system, remote_id=record.remote_id, linked_by="syncd",
                          confidence=1.0, reasons={"adopted": "the record an unanswered create made"},
@@ -330,6 +342,20 @@ class EngineState:
             log.warning("adopted the record an unanswered create made", connector=row.system,
                         entity=row.entity_id, remote_id=record.remote_id)
         s.flush()
+
+    def _hold_for_adoption(self, row: t.OutboxItem, record: t.RemoteRecordRow, now: datetime) -> None:
+        """Several people may hold one shared mailbox with the very values sent: an admin says whether this
+        is the record the unanswered create made. Until then the matcher leaves it alone."""
+        s = self.session
+        candidate = f"entity:{row.entity_id}"
+        if s.scalar(select(t.ReviewItem.id).where(t.ReviewItem.system == row.system,
+                                                  t.ReviewItem.remote_id == record.remote_id,
+                                                  t.ReviewItem.candidate == candidate)) is not None:
+            return
+        s.add(t.ReviewItem(kind="adoption", system=row.system, remote_id=record.remote_id, candidate=candidate,
+                           score=None, status="open", created_at=now,
+                           reasons={"adoption": "an unanswered create may have made this record, but it holds a "
+                                                "shared mailbox: is it this person?"}))
 
     def _decisions(self) -> Decisions:
         """Stored admin decisions: accepted = same person, rejected = keep apart. They win over the matcher."""
@@ -523,11 +549,15 @@ class EngineState:
                 continue
             if w.status == "held" and w.system in state.review_held:
                 continue  # held until the admin decides the review item that holds it
-            made = self._made_by(w, state)
+            made = self._made_by(w, state) if w.system not in confirmed else None
             if made is not None:
                 w.status, w.remote_id, w.cause, w.updated_at = "applied", made, None, now
                 w.last_error = "the create's answer was lost; the record it made is linked to this person now"
                 confirmed.append(w.system)
+                continue
+            if w.operation == "create" and w.attempts and w.system in state.copies:
+                # the person has a record there now: whatever this try did or did not make is settled
+                w.status, w.updated_at = "abandoned", now
                 continue
             if w.status == "superseded":
                 continue
