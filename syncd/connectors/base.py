@@ -176,8 +176,12 @@ class Connector(Protocol):
         """One contact by id, or ``None`` when it does not exist."""
         ...
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
-        """Look a contact up by syncd's external key or email: the guard before a retried create."""
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
+        """Every contact holding syncd's external key, else this email (within ``company_id``'s company
+        where the vendor scopes by it): the candidates after an unanswered create. The engine decides
+        which one, if any, is the record that create made."""
         ...
 
     async def companies(self) -> Mapping[str, str]:

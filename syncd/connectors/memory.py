@@ -107,15 +107,16 @@ class MemoryConnector:
         self._maybe_fail("read")
         return self._record(remote_id) if remote_id in self.store.rows else None
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
         self._maybe_fail("read")
-        for remote_id, row in self.store.rows.items():
-            if external_key and row["external_key"] == external_key:
-                return self._record(remote_id)
-        for remote_id, row in self.store.rows.items():
-            if email and (row["contact"].email or "").lower() == email.lower():
-                return self._record(remote_id)
-        return None
+        keyed = [rid for rid, row in self.store.rows.items() if external_key and row["external_key"] == external_key]
+        if keyed:
+            return [self._record(rid) for rid in keyed]
+        return [self._record(rid) for rid, row in self.store.rows.items()
+                if email and (row["contact"].email or "").lower() == email.lower()
+                and (company_id is None or row.get("company_id") in (None, company_id))]
 
     def _check(self, values: Mapping[str, FieldValue], *, creating: bool) -> dict[str, FieldValue]:
         return self.schema.check(self.name, values, creating=creating)

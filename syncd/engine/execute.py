@@ -60,9 +60,10 @@ async def execute(
     if op is Op.CREATE:
         if retrying:
             email = values.get("email")
-            existing = await connector.find(external_key=entity_id, email=email if isinstance(email, str) else None)
-            if existing is not None:
-                return Outcome(existing, {}, adopted_existing=True)
+            found = await connector.find(external_key=entity_id, email=email if isinstance(email, str) else None,
+                                         company_id=company_id)
+            if found:
+                return Outcome(found[0], {}, adopted_existing=True)
         created = await connector.create(values, company_id=company_id, external_key=entity_id)
         return Outcome(created, _differences(created, values))
     if current is None:

@@ -91,7 +91,7 @@ async def test_full_lifecycle(pair: tuple[Connector, Any, ModuleType]) -> None:
     assert_holds(connector, fetched, values)
 
     found = await connector.find(external_key="entity-42", email=values["email"])
-    assert found is not None and found.remote_id == created.remote_id
+    assert [r.remote_id for r in found] == [created.remote_id]
 
     change = {"title": "Senior Mathematician"} if "title" in connector.schema.fields else {"email": "kj@nasa.example"}
     updated = await connector.update(records[created.remote_id], change)
@@ -117,7 +117,7 @@ async def test_get_and_find_of_missing_contacts(pair: tuple[Connector, Any, Modu
     connector, _, _ = pair
     missing = "999999" if connector.schema.system_type != "flowtrac" else "00000000-0000-0000-0000-000000000999"
     assert await connector.get(missing) is None
-    assert await connector.find(external_key="no-such-entity", email="nobody@nowhere.example") is None
+    assert await connector.find(external_key="no-such-entity", email="nobody@nowhere.example") == []
 
 
 async def test_values_the_vendor_cannot_hold_are_refused_before_sending(

@@ -161,16 +161,17 @@ class CirrusConnector:
         item = self._record(body) if isinstance(body, dict) else None
         return item if isinstance(item, RemoteRecord) else None
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
         for key, value in (("externalkey", external_key), ("email", email)):
             if not value:
                 continue
             body = await self._page(1, {key: value})
-            for item in body["items"]:
-                record = self._record(item)
-                if isinstance(record, RemoteRecord):
-                    return record
-        return None
+            found = [r for r in (self._record(item) for item in body["items"]) if isinstance(r, RemoteRecord)]
+            if found:
+                return found
+        return []
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, Any]:
         return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company", "full_name")))

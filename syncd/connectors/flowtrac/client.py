@@ -90,14 +90,17 @@ class FlowtracConnector:
         item = self._record(row) if row is not None else None
         return item if isinstance(item, RemoteRecord) else None
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
         if not email:
-            return None
+            return []
+        found: list[RemoteRecord] = []
         async for row in self.contacts.list({**self.settings.filters, "email": email}):
             item = self._record(row)
             if isinstance(item, RemoteRecord):
-                return item
-        return None
+                found.append(item)
+        return found
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, Any]:
         return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company",)))

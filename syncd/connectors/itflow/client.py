@@ -132,16 +132,15 @@ class ITFlowConnector:
         item = self._record(rows[0], await self.client_names())
         return item if isinstance(item, RemoteRecord) else None
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
         if not email:
-            return None
+            return []
         rows = await self._get(self._path("read"), {"contact_email": email})
         clients = await self.client_names()
-        for row in rows:
-            item = self._record(row, clients)
-            if isinstance(item, RemoteRecord):
-                return item
-        return None
+        found = [r for r in (self._record(row, clients) for row in rows) if isinstance(r, RemoteRecord)]
+        return [r for r in found if company_id is None or r.company_id in (None, company_id)]
 
     def _validated(self, values: Mapping[str, FieldValue], creating: bool) -> dict[str, str]:
         return to_body(SCHEMA.check(self.name, values, creating=creating, skip=("company", "active")))

@@ -111,15 +111,16 @@ class LighteningConnector:
         item = self._record(row) if isinstance(row, dict) else None
         return item if isinstance(item, RemoteRecord) else None
 
-    async def find(self, *, external_key: str | None, email: str | None) -> RemoteRecord | None:
+    async def find(
+        self, *, external_key: str | None, email: str | None, company_id: str | None = None
+    ) -> list[RemoteRecord]:
         """Lightening has no search: a look-up reads the listing (only before a retried create)."""
         wanted = normalize_email(email)
         if not wanted:
-            return None
-        async for item in self.scan():
-            if isinstance(item, RemoteRecord) and normalize_email(item.contact.email) == wanted:
-                return item
-        return None
+            return []
+        return [item async for item in self.scan()
+                if isinstance(item, RemoteRecord) and normalize_email(item.contact.email) == wanted
+                and (company_id is None or item.company_id in (None, company_id))]
 
     # --- writing ------------------------------------------------------------------------------
 
