@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncd.cli.common import ConfigOption, fail, open_admin, out, run_action, show_json
+from syncd.cli.common import ConfigOption, fail, open_admin, out, run_action, show_json, who
 from syncd.errors import SyncdError
 
 __all__ = ["register"]
@@ -55,14 +55,14 @@ def reviewshow_json(ctx: typer.Context, review_id: int, config: ConfigOption = N
 def review_accept(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
     """Same person: link the record to the candidate. Stored; the matcher never undoes it."""
     admin = open_admin(ctx, config)
-    run_action(lambda: admin.decide(review_id, True))
+    run_action(lambda: admin.decide(review_id, True, who()))
 
 
 @review_app.command("reject")
 def review_reject(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
     """Different people: keep them apart, in later cycles too."""
     admin = open_admin(ctx, config)
-    run_action(lambda: admin.decide(review_id, False))
+    run_action(lambda: admin.decide(review_id, False, who()))
 
 
 def link(ctx: typer.Context,
@@ -71,14 +71,14 @@ def link(ctx: typer.Context,
          config: ConfigOption = None) -> None:
     """Link a record to an entity by hand (wins over the matcher)."""
     admin = open_admin(ctx, config)
-    run_action(lambda: admin.link(record, target))
+    run_action(lambda: admin.link(record, target, who()))
 
 
 def unlink(ctx: typer.Context, record: Annotated[str, typer.Argument(help="SYSTEM:ID")],
            config: ConfigOption = None) -> None:
     """Take a record out of its entity and keep it apart from it."""
     admin = open_admin(ctx, config)
-    run_action(lambda: admin.unlink(record))
+    run_action(lambda: admin.unlink(record, who()))
 
 
 @conflicts_app.command("list")
@@ -114,7 +114,7 @@ def conflicts_resolve(
 ) -> None:
     """Decide a conflict; the next cycle writes the value to every system."""
     admin = open_admin(ctx, config)
-    run_action(lambda: admin.resolve(conflict_id, take=take, value=value))
+    run_action(lambda: admin.resolve(conflict_id, take=take, value=value, who=who()))
 
 
 def status(ctx: typer.Context, config: ConfigOption = None,

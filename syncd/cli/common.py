@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from syncd.errors import ConfigError, StoreError, SyncdError
 if TYPE_CHECKING:
     from syncd.engine.admin import Admin
 
-__all__ = ["ConfigOption", "err", "fail", "fail_config", "open_admin", "out", "run_action", "show_json"]
+__all__ = ["ConfigOption", "err", "fail", "fail_config", "open_admin", "out", "run_action", "show_json", "who"]
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 #: a pipe or a log file gets wide tables rather than Rich's 80-column default
@@ -61,6 +62,14 @@ def open_admin(ctx: typer.Context, config: Path | None) -> Admin:
     except StoreError as exc:
         fail(str(exc), 1)
     return Admin(Store(settings.database.url))
+
+
+def who() -> str:
+    """Who a decision made from the command line is recorded as: ``cli:<the OS user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container's)
+        return "cli"
 
 
 def show_json(data: Any) -> None:
