@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli import admin, maintain, ops, outbox
+from syncd.cli import admin, console, maintain, ops, outbox
 from syncd.cli.common import ConfigOption, err, fail, out
 from syncd.errors import ConfigError, SyncdError
 
@@ -72,6 +72,7 @@ maintain.register(app)
 ops.register(app)
 admin.register(app)
 outbox.register(app)
+console.register(app)
 
 
 def main() -> None:

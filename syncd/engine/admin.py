@@ -257,6 +257,29 @@ class Admin(PeopleAdmin):
                 raise AdminError(f"there is no conflict {conflict_id}")
             return item
 
+    def conflict_details(self, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
+        """Each conflict with its person and, per competing value, where and when it was written."""
+        out = []
+        with self._session() as s:
+            for item in s.scalars(select(t.Conflict).where(t.Conflict.status == status)
+                                  .order_by(t.Conflict.id).limit(limit)):
+                entity = s.get(t.Entity, item.entity_id)
+                values = []
+                for system, value in (item.candidates or {}).items():
+                    joined = (t.Link.system == t.RemoteRecordRow.system) & \
+                        (t.Link.remote_id == t.RemoteRecordRow.remote_id)
+                    record = s.scalar(select(t.RemoteRecordRow).join(t.Link, joined)
+                                      .where(t.Link.entity_id == item.entity_id, t.Link.system == system))
+                    values.append({"system": system, "value": value,
+                                   "remote_id": record.remote_id if record else None,
+                                   "written_at": record.remote_updated_at if record else None,
+                                   "seen_at": record.changed_at if record else None})
+                out.append({"id": item.id, "entity": item.entity_id, "name": entity.display_name if entity else None,
+                            "field": item.field, "base": item.base, "values": values, "created_at": item.created_at,
+                            "run_id": item.run_id, "status": item.status, "resolution": item.resolution,
+                            "resolved_by": item.resolved_by})
+        return out
+
     def resolve(self, conflict_id: int, *, take: str | None, value: str | None, who: str = "admin") -> str:
         if (take is None) == (value is None):
             raise AdminError("give exactly one of --take SYSTEM or --value V")
