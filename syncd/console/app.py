@@ -247,12 +247,14 @@ def console_app(settings: Settings, store: Store, *, users: Users, secret: str |
     from syncd.console.pages import routes
 
     console = Console(settings, store, users=users, secret=secret)
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/login", console.login, methods=["GET", "POST"]),
         Route("/logout", console.page(console.logout), methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=_HERE / "static"), name="static"),
         *routes(console),
     ])
+    app.state.console = console
+    return app
 
 
 def mount_routes(settings: Settings, store: Store, users: Users) -> list[BaseRoute]:
