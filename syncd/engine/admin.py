@@ -172,6 +172,7 @@ class Admin(PeopleAdmin):
                 raise AdminError(f"review item {review_id} was already {item.status}")
             item.status = "accepted" if accept else "rejected"
             item.decided_at, item.decided_by = _now(), who
+            self._close_same_pair(s, item, who)
             if not accept:
                 # a create held back while this was open may go ahead now
                 held_for = self._entity_of(s, item.candidate)
@@ -186,6 +187,22 @@ class Admin(PeopleAdmin):
                     self._link(s, entity_id, system, remote_id, who)
             self._link(s, entity_id, item.system, item.remote_id, who)
             return f"linked {item.system}:{item.remote_id} to entity {entity_id}"
+
+    @staticmethod
+    def _close_same_pair(s: Session, item: t.ReviewItem, who: str) -> None:
+        """The matcher may have asked about one pair from both sides: one decision answers both."""
+        record = f"{item.system}:{item.remote_id}"
+        if not item.candidate or item.candidate.startswith("entity:"):
+            return
+        system, remote_id = parse_record_key(item.candidate)
+        s.execute(update(t.ReviewItem).where(
+            t.ReviewItem.status == "open", t.ReviewItem.id != item.id,
+            or_(and_(t.ReviewItem.system == system, t.ReviewItem.remote_id == remote_id,
+                     t.ReviewItem.candidate == record),
+                and_(t.ReviewItem.system == item.system, t.ReviewItem.remote_id == item.remote_id,
+                     t.ReviewItem.candidate == item.candidate)))
+            .values(status=item.status, decided_at=item.decided_at, decided_by=who,
+                    note=f"decided with review item {item.id}"))
 
     def _entity_of(self, s: Session, candidate: str | None) -> str | None:
         if not candidate:
