@@ -24,6 +24,7 @@ from syncd.engine.cycle import Engine
 from syncd.model import RemoteRecord
 from syncd.sandbox.run import SandboxSet, build, embedded
 from syncd.sandbox.serve import free_port_base
+from syncd.store import migrate
 from syncd.store import tables as t
 from syncd.store.repository import Store
 
@@ -67,7 +68,9 @@ def console_settings(sandbox: SandboxSet, tmp_path: Path) -> Settings:
     manual = '[fields.title]\npolicy = "manual"\n'
     text = text.replace('[fields.title]\npolicy = "prefer"\nprefer = ["cirrus", "itflow"]\n', manual)
     assert manual in text
-    text += "\n[console]\nenabled = true\nsession_secret = \"console-test-session-secret-1f2e\"\n"
+    assert 'enabled = false\nsecure_cookies = "auto"' in text
+    text = text.replace('enabled = false\nsecure_cookies = "auto"', 'enabled = true\nsecure_cookies = "auto"\n'
+                        'session_secret = "console-test-session-secret-1f2e"')
     text += '[console.record_links]\nitflow = "https://itflow.example/contact_details.php?contact_id={id}"\n'
     for name, role in ROLES.items():
         text += f'\n[console.users.{name}]\nrole = "{role}"\npassword_hash = "{_HASHES[name]}"\n'
@@ -115,6 +118,25 @@ def sandbox() -> Iterator[SandboxSet]:
 
 @pytest.fixture
 async def world(sandbox: SandboxSet, store: Store, tmp_path: Path) -> AsyncIterator[World]:
+    """The world on SQLite and on PostgreSQL: for what the store does."""
+    async for built in _world(sandbox, store, tmp_path):
+        yield built
+
+
+@pytest.fixture
+async def lite_world(sandbox: SandboxSet, tmp_path: Path) -> AsyncIterator[World]:
+    """The world on SQLite only: for access rules and pages, which do not depend on the database."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    migrate.upgrade(url)
+    store = Store(url)
+    try:
+        async for built in _world(sandbox, store, tmp_path):
+            yield built
+    finally:
+        store.dispose()
+
+
+async def _world(sandbox: SandboxSet, store: Store, tmp_path: Path) -> AsyncIterator[World]:
     settings = console_settings(sandbox, tmp_path)
     engine = build_engine(settings, store)
     users = {name: build_connector(name, cfg) for name, cfg in settings.enabled_connectors().items()}
@@ -182,9 +204,18 @@ class Browser:
         return self.client.post(path, data={**data, "csrf": token}, follow_redirects=True)
 
 
-@pytest.fixture
-def console(world: World) -> Iterator[Browser]:
+def _client(world: World) -> Iterator[Browser]:
     users = Users(world.settings.console.users, world.tmp / "console-users.toml")
     app = standalone_app(world.settings, world.store, users)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield Browser(client)
+
+
+@pytest.fixture
+def console(world: World) -> Iterator[Browser]:
+    yield from _client(world)
+
+
+@pytest.fixture
+def lite_console(lite_world: World) -> Iterator[Browser]:
+    yield from _client(lite_world)

@@ -63,17 +63,12 @@ def driver(tmp_path: Path) -> Iterator[WebDriver]:
 
 
 @pytest.fixture
-def site(world: World) -> Iterator[str]:
+def site(lite_world: World) -> Iterator[str]:
+    # one store is enough here: tests/console/test_http.py runs the same flows on SQLite and PostgreSQL
+    world = lite_world
     app = standalone_app(world.settings, world.store, Users(world.settings.console.users, None))
     with serve_in_thread(app) as url:
         yield url
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only(db_url: str) -> None:
-    # the pages read the store through the same admin layer the HTTP tests run on both databases
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the browser flows run once, on SQLite; tests/console/test_http.py covers PostgreSQL")
 
 
 def shot(driver: WebDriver, name: str) -> None:
@@ -104,7 +99,8 @@ def script_errors(driver: WebDriver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
-async def test_an_admin_works_through_the_morning(driver: WebDriver, site: str, world: World) -> None:
+async def test_an_admin_works_through_the_morning(driver: WebDriver, site: str, lite_world: World) -> None:
+    world = lite_world
     driver.get(f"{site}/console/")
     wait_for(driver, "#login")
     shot(driver, "01-login")
@@ -177,7 +173,8 @@ async def test_an_admin_works_through_the_morning(driver: WebDriver, site: str, 
     assert not script_errors(driver), script_errors(driver)
 
 
-def test_a_viewer_cannot_act_and_a_forged_post_is_refused(driver: WebDriver, site: str, world: World) -> None:
+def test_a_viewer_cannot_act_and_a_forged_post_is_refused(driver: WebDriver, site: str, lite_world: World) -> None:
+    world = lite_world
     login(driver, site, "victor")
     wait_for(driver, "#connectors")
     driver.get(f"{site}/console/review/{world.review_id}")

@@ -124,7 +124,9 @@ def test_syncd_run_serves_the_console_when_enabled(tmp_path: Path) -> None:
         example = example.replace(f"127.0.0.1:{port}", f"127.0.0.1:{base_port + i}")
     example = example.replace("port_base = 8701", f"port_base = {base_port}").replace(
         "contacts = 200", "contacts = 20").replace("127.0.0.1:9188", f"127.0.0.1:{listen}")
-    (tmp_path / "config.toml").write_text(example + "\n[console]\nenabled = true\n")
+    assert 'enabled = false\nsecure_cookies' in example
+    example = example.replace('enabled = false\nsecure_cookies', 'enabled = true\nsecure_cookies')
+    (tmp_path / "config.toml").write_text(example)
     subprocess.run([sys.executable, "-m", "syncd", "console", "adduser", "ops", "--role", "admin",
                     "--password-stdin"], cwd=tmp_path, env=_env(), input="ops-long-password\n", check=True, text=True,
                    capture_output=True, timeout=60)

@@ -19,30 +19,30 @@ def _console(browser: Browser) -> Any:
     return mount.app.state.console
 
 
-def test_every_page_needs_a_login_and_the_cookie_is_httponly_and_samesite(console: Browser) -> None:
+def test_every_page_needs_a_login_and_the_cookie_is_httponly_and_samesite(lite_console: Browser) -> None:
     for path in ("/console/", "/console/review", "/console/conflicts", "/console/outbox", "/console/people?q=ab"):
-        answer = console.client.get(path, follow_redirects=False)
+        answer = lite_console.client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and "/console/login?next=" in answer.headers["location"], path
-    wrong = console.login("alice", "not-her-password")
+    wrong = lite_console.login("alice", "not-her-password")
     assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
-    ok = console.login("alice")
+    ok = lite_console.login("alice")
     assert ok.status_code == 303 and ok.headers["location"] == "/console/"
     cookie = next(v for k, v in ok.headers.multi_items() if k == "set-cookie" and v.startswith(COOKIE))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
     assert "Secure" not in cookie  # plain http on loopback; over https it is (next test)
-    page = console.client.get("/console/")
+    page = lite_console.client.get("/console/")
     assert page.status_code == 200 and "alice" in page.text
     for header in ("content-security-policy", "x-frame-options", "x-content-type-options"):
         assert header in page.headers
 
 
-def test_over_https_the_cookie_is_secure(world: World) -> None:
+def test_over_https_the_cookie_is_secure(lite_world: World) -> None:
     from syncd.console.app import standalone_app
     from syncd.console.auth import Users
 
     from .conftest import TestClient
 
-    app = standalone_app(world.settings, world.store, Users(world.settings.console.users, None))
+    app = standalone_app(lite_world.settings, lite_world.store, Users(lite_world.settings.console.users, None))
     with TestClient(app, base_url="https://syncd.example") as client:
         browser = Browser(client)
         ok = browser.login("alice")
@@ -106,12 +106,12 @@ async def test_take_one_side_of_a_conflict_and_the_next_cycle_writes_it_everywhe
         assert record is not None and record.contact.title == world.conflict_value, link.system
 
 
-def test_type_another_value_for_a_conflict(console: Browser, world: World) -> None:
-    console.login("alice")
-    console.post(f"/console/conflicts/{world.conflict_id}", {"take": "cirrus", "value": "Logistics Lead",
+def test_type_another_value_for_a_conflict(lite_console: Browser, lite_world: World) -> None:
+    lite_console.login("alice")
+    lite_console.post(f"/console/conflicts/{lite_world.conflict_id}", {"take": "cirrus", "value": "Logistics Lead",
                                                              "use": "value"}, page="/console/conflicts")
-    with world.store.session_factory() as s:
-        conflict = s.get(t.Conflict, world.conflict_id)
+    with lite_world.store.session_factory() as s:
+        conflict = s.get(t.Conflict, lite_world.conflict_id)
         assert conflict is not None and conflict.resolution["value"] == "Logistics Lead"
 
 
@@ -155,73 +155,74 @@ def test_find_a_person_by_name_email_or_phone_and_read_their_history(console: Br
     assert "https://itflow.example/contact_details.php?contact_id=" in person  # [console.record_links]
 
 
-def test_log_out_ends_the_session_on_the_server(console: Browser) -> None:
-    console.login("alice")
-    stolen = console.client.cookies.get(COOKIE)
-    token = console.token("/console/")
-    out = console.client.post("/console/logout", data={"csrf": token}, follow_redirects=False)
+def test_log_out_ends_the_session_on_the_server(lite_console: Browser) -> None:
+    lite_console.login("alice")
+    stolen = lite_console.client.cookies.get(COOKIE)
+    token = lite_console.token("/console/")
+    out = lite_console.client.post("/console/logout", data={"csrf": token}, follow_redirects=False)
     assert out.status_code == 303
-    console.client.cookies.set(COOKIE, stolen or "", path="/console")
-    again = console.client.get("/console/", follow_redirects=False)
+    lite_console.client.cookies.set(COOKIE, stolen or "", path="/console")
+    again = lite_console.client.get("/console/", follow_redirects=False)
     assert again.status_code == 303 and "/login" in again.headers["location"], "a logged-out cookie still worked"
 
 
-def test_a_viewer_reads_everything_and_can_do_nothing(console: Browser, world: World) -> None:
-    console.login("victor")
-    item = console.client.get(f"/console/review/{world.review_id}").text
+def test_a_viewer_reads_everything_and_can_do_nothing(lite_console: Browser, lite_world: World) -> None:
+    lite_console.login("victor")
+    item = lite_console.client.get(f"/console/review/{lite_world.review_id}").text
     assert "Meyerhoff" in item and 'id="accept"' not in item and "You are a viewer" in item
-    assert "Take this" not in console.client.get("/console/conflicts").text
-    for path, data in ((f"/console/review/{world.review_id}", {"decision": "accept"}),
-                       (f"/console/conflicts/{world.conflict_id}", {"take": "cirrus"}),
-                       ("/console/outbox/retry", {"ids": [world.parked_id]}),
-                       ("/console/review/bulk", {"ids": [world.review_id], "decision": "reject"})):
-        answer = console.client.post(path, data={**data, "csrf": console.token("/console/")})
+    assert "Take this" not in lite_console.client.get("/console/conflicts").text
+    for path, data in ((f"/console/review/{lite_world.review_id}", {"decision": "accept"}),
+                       (f"/console/conflicts/{lite_world.conflict_id}", {"take": "cirrus"}),
+                       ("/console/outbox/retry", {"ids": [lite_world.parked_id]}),
+                       ("/console/review/bulk", {"ids": [lite_world.review_id], "decision": "reject"})):
+        answer = lite_console.client.post(path, data={**data, "csrf": lite_console.token("/console/")})
         assert answer.status_code == 403 and "viewer" in answer.text, path
-    with world.store.session_factory() as s:
-        assert s.get(t.ReviewItem, world.review_id).status == "open"  # type: ignore[union-attr]
-        assert s.get(t.Conflict, world.conflict_id).status == "open"  # type: ignore[union-attr]
-        assert s.get(t.OutboxItem, world.parked_id).status == "parked"  # type: ignore[union-attr]
+    with lite_world.store.session_factory() as s:
+        assert s.get(t.ReviewItem, lite_world.review_id).status == "open"  # type: ignore[union-attr]
+        assert s.get(t.Conflict, lite_world.conflict_id).status == "open"  # type: ignore[union-attr]
+        assert s.get(t.OutboxItem, lite_world.parked_id).status == "parked"  # type: ignore[union-attr]
 
 
-def test_a_request_without_the_csrf_token_is_refused(console: Browser, world: World) -> None:
-    console.login("alice")
-    path = f"/console/review/{world.review_id}"
+def test_a_request_without_the_csrf_token_is_refused(lite_console: Browser, lite_world: World) -> None:
+    lite_console.login("alice")
+    path = f"/console/review/{lite_world.review_id}"
     for data in ({"decision": "accept"}, {"decision": "accept", "csrf": "forged"}):
-        answer = console.client.post(path, data=data)
+        answer = lite_console.client.post(path, data=data)
         assert answer.status_code == 403 and "security token" in answer.text
-    with world.store.session_factory() as s:
-        assert s.get(t.ReviewItem, world.review_id).status == "open"  # type: ignore[union-attr]
+    with lite_world.store.session_factory() as s:
+        assert s.get(t.ReviewItem, lite_world.review_id).status == "open"  # type: ignore[union-attr]
     # the header htmx sends works as the form field does
-    token = console.token("/console/")
-    assert console.client.post(path, data={"decision": "reject"}, headers={"X-CSRF-Token": token}).status_code == 200
+    token = lite_console.token("/console/")
+    answer = lite_console.client.post(path, data={"decision": "reject"}, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 200
     # and the login form has its own token
-    fresh = Browser(console.client)
+    fresh = Browser(lite_console.client)
     fresh.client.cookies.clear()
     assert fresh.client.post("/console/login", data={"user": "alice", "password": PASSWORDS["alice"]}).status_code \
         == 403
 
 
-def test_five_wrong_passwords_slow_the_next_try_down(console: Browser) -> None:
-    throttle = _console(console).throttle
+def test_five_wrong_passwords_slow_the_next_try_down(lite_console: Browser) -> None:
+    throttle = _console(lite_console).throttle
     now = [1000.0]
     throttle.clock = lambda: now[0]
     for _ in range(5):
-        assert console.login("alice", "guess").status_code == 401
-    refused = console.login("alice")  # even the right password waits
+        assert lite_console.login("alice", "guess").status_code == 401
+    refused = lite_console.login("alice")  # even the right password waits
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 30
     assert "too many failed logins" in refused.text
-    other_user = console.login("victor")  # from the same address: also slowed
+    other_user = lite_console.login("victor")  # from the same address: also slowed
     assert other_user.status_code == 429
     now[0] += 31
-    assert console.login("alice").status_code == 303
+    assert lite_console.login("alice").status_code == 303
     for _ in range(5):
-        console.login("victor", "guess")
+        lite_console.login("victor", "guess")
     now[0] += 31
-    assert console.login("victor", "guess").status_code == 401  # heard again after 30 s, and wrong again
+    assert lite_console.login("victor", "guess").status_code == 401  # heard again after 30 s, and wrong again
     now[0] += 31
-    assert console.login("victor").status_code == 429, "each failure past five doubles the wait"
+    assert lite_console.login("victor").status_code == 429, "each failure past five doubles the wait"
     now[0] += 30
-    assert console.login("victor").status_code == 303
+    assert lite_console.login("victor").status_code == 303
 
 
 def test_bulk_keep_apart_by_reason(console: Browser, world: World) -> None:
@@ -237,10 +238,10 @@ def test_bulk_keep_apart_by_reason(console: Browser, world: World) -> None:
             assert item is not None and item.status == "rejected" and item.decided_by == "alice"
 
 
-def test_link_to_another_person(console: Browser, world: World) -> None:
-    console.login("alice")
-    with world.store.session_factory() as s:
-        item = s.get(t.ReviewItem, world.review_id)
+def test_link_to_another_person(lite_console: Browser, lite_world: World) -> None:
+    lite_console.login("alice")
+    with lite_world.store.session_factory() as s:
+        item = s.get(t.ReviewItem, lite_world.review_id)
         assert item is not None
         record = f"{item.system}:{item.remote_id}"
         other = "flowtrac" if item.system != "flowtrac" else "cirrus"
@@ -248,19 +249,19 @@ def test_link_to_another_person(console: Browser, world: World) -> None:
             select(t.Link.entity_id).where(t.Link.system == item.system))))
     if target is None:  # every entity has a record of this system: a new one from the candidate side
         target = f"{other}:missing"
-    done = console.post(f"/console/review/{world.review_id}", {"decision": "other", "target": target},
-                        page=f"/console/review/{world.review_id}")
+    done = lite_console.post(f"/console/review/{lite_world.review_id}", {"decision": "other", "target": target},
+                        page=f"/console/review/{lite_world.review_id}")
     assert "linked" in done.text or "not done" in done.text
     if "not done" not in done.text:
-        with world.store.session_factory() as s:
+        with lite_world.store.session_factory() as s:
             link = s.scalar(select(t.Link).where(t.Link.system == record.split(":")[0],
                                                  t.Link.remote_id == record.split(":", 1)[1]))
             assert link is not None and link.entity_id == target
 
 
-def test_no_open_redirect_after_login(console: Browser) -> None:
-    token = console.token("/console/login")
-    answer = console.client.post("/console/login", data={"user": "alice", "password": PASSWORDS["alice"],
+def test_no_open_redirect_after_login(lite_console: Browser) -> None:
+    token = lite_console.token("/console/login")
+    answer = lite_console.client.post("/console/login", data={"user": "alice", "password": PASSWORDS["alice"],
                                                          "csrf": token, "next": "//evil.example/x"},
                                  follow_redirects=False)
     assert answer.headers["location"] == "/console/"

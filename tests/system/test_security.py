@@ -77,8 +77,9 @@ def test_no_secret_in_the_consoles_pages_logs_or_cookies(workdir: Path) -> None:
     from syncd.sandbox.serve import free_port
 
     config = workdir / "config.toml"
-    config.write_text(config.read_text().replace('level = "INFO"', 'level = "DEBUG"')
-                      + f'\n[console]\nsession_secret = "{SESSION_SECRET}"\n')
+    config.write_text(config.read_text().replace('level = "INFO"', 'level = "DEBUG"').replace(
+        'secure_cookies = "auto"', f'secure_cookies = "auto"\nsession_secret = "{SESSION_SECRET}"'))
+    assert SESSION_SECRET in config.read_text()
     syncd("--reconcile", cwd=workdir)
     added = subprocess.run([sys.executable, "-m", "syncd", "console", "adduser", "alice", "--role", "admin",
                             "--password-stdin"], cwd=workdir, input=CONSOLE_PASSWORD + "\n", capture_output=True,
