@@ -29,6 +29,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('edited_lo', syncd.store.tables.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('edited_hi', syncd.store.tables.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('scan_cursors', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_complete_started_at', syncd.store.tables.UTCDateTime(timezone=True),
+                                      nullable=True))
         batch_op.add_column(sa.Column('last_write_error', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('last_write_error_at', syncd.store.tables.UTCDateTime(timezone=True),
                                       nullable=True))
@@ -38,6 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table('scan_cursors', schema=None) as batch_op:
         batch_op.drop_column('last_write_error_at')
         batch_op.drop_column('last_write_error')
+        batch_op.drop_column('last_complete_started_at')
     with op.batch_alter_table('field_bases', schema=None) as batch_op:
         batch_op.drop_column('edited_hi')
         batch_op.drop_column('edited_lo')

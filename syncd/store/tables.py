@@ -242,6 +242,9 @@ class ScanCursor(Base):
     system: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the last complete scan began: every record it saw unchanged was still unchanged then, so an edit
+    #: seen by the next scan was made after this moment (the honest lower bound of an unknown edit time)
+    last_complete_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     record_count: Mapped[int | None] = mapped_column(Integer)
