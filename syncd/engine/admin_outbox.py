@@ -2,8 +2,9 @@
 
 A change waits for a reason an admin can act on (:class:`~syncd.engine.causes.Cause`). Rows written before
 the engine recorded a cause, or by a path that does not yet, get one derived from their status and error
-text, so the list never shows a change without a reason. Only the newest row of an entity in a system
-counts: an older parked row that a later plan replaced is history, not work.
+text, so the list never shows a change without a reason. A plan supersedes what an older one left
+waiting, so every row still waiting is work (one entity may have several in one system: a value the
+vendor could not hold is parked on its own row, beside the fields that went out).
 
 A retry sets the row back to ``pending`` so the next cycle's write phase sends it, as the CLI always did
 for decisions: nothing is written from here. A change that was never sent (parked by the planner, e.g. no
@@ -166,13 +167,10 @@ class OutboxAdmin:
 
     def waiting(self, *, system: str | None = None, cause: str | None = None,
                 statuses: Iterable[str] = WAITING, limit: int = 5000) -> list[OutboxChange]:
-        """The changes not done, newest row per entity and system only, oldest first."""
+        """The changes not done, oldest first."""
         statuses = tuple(statuses)
         with self._session() as s:
-            newest = (select(t.OutboxItem.entity_id, t.OutboxItem.system, func.max(t.OutboxItem.id).label("id"))
-                      .group_by(t.OutboxItem.entity_id, t.OutboxItem.system).subquery())
             query = (select(t.OutboxItem, t.Entity.display_name)
-                     .join(newest, newest.c.id == t.OutboxItem.id)
                      .outerjoin(t.Entity, t.Entity.id == t.OutboxItem.entity_id)
                      .where(t.OutboxItem.status.in_(statuses)).order_by(t.OutboxItem.id).limit(limit))
             if system:
@@ -195,12 +193,10 @@ class OutboxAdmin:
         return sorted(grouped.values(), key=lambda g: (-len(g.changes), g.cause.value, g.system, g.message))
 
     def counts(self) -> dict[str, int]:
-        """How many changes wait, per status (pending included), newest row per entity and system."""
+        """How many changes wait, per status (pending included)."""
         with self._session() as s:
-            newest = (select(func.max(t.OutboxItem.id).label("id"))
-                      .group_by(t.OutboxItem.entity_id, t.OutboxItem.system).subquery())
             return {status: int(n) for status, n in s.execute(
-                select(t.OutboxItem.status, func.count()).join(newest, newest.c.id == t.OutboxItem.id)
+                select(t.OutboxItem.status, func.count())
                 .where(t.OutboxItem.status.in_(("pending", "in_flight", *WAITING)))
                 .group_by(t.OutboxItem.status))}
 

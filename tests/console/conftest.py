@@ -142,7 +142,7 @@ async def _world(sandbox: SandboxSet, store: Store, tmp_path: Path) -> AsyncIter
     users = {name: build_connector(name, cfg) for name, cfg in settings.enabled_connectors().items()}
     try:
         first = await engine.run_cycle()
-        assert not first.failed, first.as_json()
+        assert not any(r.scan_error for r in first.systems.values()), first.as_json()  # parked ones are expected
         # an uncertain match: one new person typed into two systems, the email with a slip of the keyboard
         await users["flowtrac"].create(_person("Jonathan Meyerhoff", email="jonathan.meyerhoff@initech.example"),
                                        company_id=None, external_key=None)

@@ -148,7 +148,7 @@ async def test_an_admin_works_through_the_morning(driver: WebDriver, site: str, 
         assert change is not None and change.status == "pending" and change.retried_by == "alice"
 
     report = await world.cycle()  # the decisions take effect
-    assert not report.failed, report.as_json()
+    assert not any(r.scan_error for r in report.systems.values()), report.as_json()  # parked ones are expected
 
     driver.get(f"{site}/console/people")
     wait_for(driver, "#q")

@@ -78,7 +78,7 @@ def test_no_secret_in_the_consoles_pages_logs_or_cookies(workdir: Path) -> None:
     config.write_text(config.read_text().replace('level = "INFO"', 'level = "DEBUG"').replace(
         'secure_cookies = "auto"', f'secure_cookies = "auto"\nsession_secret = "{SESSION_SECRET}"'))
     assert SESSION_SECRET in config.read_text()
-    syncd("--reconcile", cwd=workdir)
+    assert syncd("--reconcile", cwd=workdir, check=False).returncode in (0, 1)  # 1: some changes parked
     added = subprocess.run([sys.executable, "-m", "syncd", "console", "adduser", "alice", "--role", "admin",
                             "--password-stdin"], cwd=workdir, input=CONSOLE_PASSWORD + "\n", capture_output=True,
                            text=True, timeout=60, env={k: v for k, v in os.environ.items()
