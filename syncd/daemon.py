@@ -101,7 +101,11 @@ class Daemon:
         if not self.settings.server.enabled:
             return None
         host, _, port = self.settings.server.listen.rpartition(":")
-        config = uvicorn.Config(health_app(self), host=host.strip("[]"), port=int(port), log_level="warning",
+        app = health_app(self)
+        from syncd.console.app import daemon_routes  # the console, when [console] enabled
+
+        app.router.routes.extend(daemon_routes(self.settings, self.store, self.config_path))
+        config = uvicorn.Config(app, host=host.strip("[]"), port=int(port), log_level="warning",
                                 access_log=False, lifespan="off")
         return QuietServer(config)
 

@@ -184,6 +184,8 @@ class Conflict(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the admin who decided it (console user, or ``cli:<os user>``)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class OutboxItem(Base):
@@ -215,6 +217,9 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
+    #: the admin who last sent a parked or failed change back to pending, and when
+    retried_by: Mapped[str | None] = mapped_column(String(100))
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SyncRun(Base):

@@ -138,3 +138,31 @@ def test_match_a_csv_file_offline(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("system,record_id,email\nitflow,1,a@b.example\nitflow,,x@y.example\n")
     bad = syncd("match", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "o2.csv"), cwd=tmp_path, check=False)
     assert bad.returncode == 2 and "line 3" in bad.stderr and "must not be empty" in bad.stderr
+
+
+def test_outbox_list_show_and_retry(workdir: Path) -> None:
+    syncd("--reconcile", cwd=workdir, check=False)
+    groups = json.loads(syncd("outbox", "list", "--json", cwd=workdir).stdout)
+    assert groups, "the sandbox always leaves a change its vendor refuses (an ITFlow contact without an email)"
+    group = groups[0]
+    assert group["cause"] and group["fix"] and group["count"] == len(group["ids"])
+    listed = syncd("outbox", "list", cwd=workdir).stdout
+    assert group["message"] in listed and "fix:" in listed
+    change = group["ids"][0]
+    shown = syncd("outbox", "show", str(change), cwd=workdir).stdout
+    assert f"change {change}:" in shown and "reason:" in shown and "fix:" in shown
+    detail = json.loads(syncd("outbox", "show", str(change), "--json", cwd=workdir).stdout)
+    assert detail["status"] in ("parked", "failed") and detail["fields"]
+    retried = syncd("outbox", "retry", str(change), cwd=workdir)
+    assert "set to pending" in retried.stdout
+    after = json.loads(syncd("outbox", "show", str(change), "--json", cwd=workdir).stdout)
+    assert after["status"] == "pending" and after["retried_by"].startswith("cli")
+    again = syncd("outbox", "retry", str(change), cwd=workdir, check=False)
+    assert again.returncode == 1 and "it is pending, not parked or failed" in again.stderr
+    by_cause = syncd("outbox", "retry", "--cause", group["cause"], cwd=workdir)
+    assert "set to pending" in by_cause.stdout or "nothing to retry" in by_cause.stdout
+    missing = syncd("outbox", "show", "999999", cwd=workdir, check=False)
+    assert missing.returncode == 1 and "there is no change 999999" in missing.stderr
+    bad = syncd("outbox", "retry", "--cause", "bogus", cwd=workdir, check=False)
+    assert bad.returncode == 1 and "'bogus' is not a cause" in bad.stderr
+    assert syncd("outbox", "retry", cwd=workdir, check=False).returncode == 2

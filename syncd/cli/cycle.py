@@ -12,7 +12,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from syncd.cli import err, fail_config, out
+from syncd.cli.common import err, fail_config, out
 from syncd.engine.cycle import CycleOptions
 from syncd.engine.plan import EntityPlan
 from syncd.engine.report import CycleReport
