@@ -571,6 +571,10 @@ class EngineState:
         copy = state.copies.get(row.system)
         if row.operation != "create" or not row.attempts or copy is None or copy.gone:
             return None
+        if self.session.scalar(select(t.OutboxItem.id).where(
+                t.OutboxItem.entity_id == row.entity_id, t.OutboxItem.system == row.system,
+                t.OutboxItem.operation == "create", t.OutboxItem.status == "applied")) is not None:
+            return None  # another try of this create is known to have made it
         first_seen = self.session.scalar(select(t.RemoteRecordRow.first_seen_at).where(
             t.RemoteRecordRow.system == row.system, t.RemoteRecordRow.remote_id == copy.remote_id))
         sent = {k: v["new"] for k, v in (row.fields or {}).items() if k not in ("company", "active")}
