@@ -156,7 +156,10 @@ def merge_field(
 
     # Joining proposals alone do not beat the agreed value by being there: it competes with them.
     contest = list(proposals)
-    if base is not None and all(c.joining for c in proposals):
+    weak_base = weak is not None and base is not None and weak(base.value) \
+        and any(not _blank(c.value) and not weak(c.value) for c in proposals)
+    if base is not None and all(c.joining for c in proposals) and not weak_base:
+        # (a shared mailbox agreed for want of a personal address never holds one off)
         contest.append(Candidate(base.source or "agreed", base.value, False, base.when))
     agreed_entry = contest[-1] if len(contest) > len(proposals) else None
 

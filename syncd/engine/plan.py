@@ -387,6 +387,8 @@ def _copy_changes(
     if "email" in values and role.is_role(current.email) and not role.is_role(values["email"]) \
             and "emails" not in system.writable:
         del values["email"]  # the shared mailbox typed here stays here; the others keep the personal address
+    if "email" in values and current.email and not role.is_role(current.email) and role.is_role(values["email"]):
+        del values["email"]  # never a shared mailbox over a personal address
     values = _without_unholdable(state, copy.system, values, out)
     active = base.get("active")
     activity: list[ChangeSet] = []
