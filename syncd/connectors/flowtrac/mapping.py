@@ -57,7 +57,7 @@ def from_row(row: Mapping[str, Any]) -> Contact:
 def updated_at(row: Mapping[str, Any]) -> datetime | None:
     """``edited`` is a hint only (its format is undocumented): the content hash decides what changed."""
     for name in ("edited", "created"):
-        found = parse_time(column(row, name), ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"))
+        found = parse_time(column(row, name))
         if found is not None:
             return found
     return None
