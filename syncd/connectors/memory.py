@@ -7,6 +7,7 @@ so engine tests can break it at an exact call.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class MemoryStore:
     """The vendor's side: what the in-memory system holds. Shared between connector instances."""
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the vendor's own company list (id -> name); when empty, the companies its contacts belong to
+    companies: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -76,6 +79,9 @@ class MemoryConnector:
                                          paging_can_shift=False)
         self.fail_reads = 0
         self.fail_writes = 0
+        #: fields this vendor will not hold (canonical name -> its reason): a write leaves them as they
+        #: were, sends the rest, and returns them in ``RemoteRecord.refused`` (as Flowtrac does a column)
+        self.refuses: dict[str, str] = {}
         self.calls: list[str] = []
 
     def _record(self, remote_id: str) -> RemoteRecord:
@@ -121,6 +127,17 @@ class MemoryConnector:
     def _check(self, values: Mapping[str, FieldValue], *, creating: bool) -> dict[str, FieldValue]:
         return self.schema.check(self.name, values, creating=creating)
 
+    def _refused(self, record: RemoteRecord, values: Mapping[str, FieldValue]) -> RemoteRecord:
+        refused = {name: reason for name, reason in self.refuses.items() if name in values}
+        return dataclasses.replace(record, refused=refused) if refused else record
+
+    async def companies(self) -> Mapping[str, str]:
+        self._maybe_fail("read")
+        if self.store.companies:
+            return dict(self.store.companies)
+        return {str(row["company_id"]): row["contact"].company or "" for row in self.store.rows.values()
+                if row["company_id"]}
+
     async def create(
         self, values: Mapping[str, FieldValue], *, company_id: str | None, external_key: str | None
     ) -> RemoteRecord:
@@ -129,8 +146,9 @@ class MemoryConnector:
         if self.capabilities.needs_company and not company_id:
             raise ValidationError(self.name, "a company is required to create a contact")
         self._maybe_fail("write")
-        remote_id = self.store.put(Contact.from_dict(kept), company_id=company_id, external_key=external_key)
-        return self._record(remote_id)
+        held = {k: v for k, v in kept.items() if k not in self.refuses}
+        remote_id = self.store.put(Contact.from_dict(held), company_id=company_id, external_key=external_key)
+        return self._refused(self._record(remote_id), kept)
 
     async def update(self, current: RemoteRecord, values: Mapping[str, FieldValue]) -> RemoteRecord:
         self.calls.append("update")
@@ -138,8 +156,8 @@ class MemoryConnector:
         if current.remote_id not in self.store.rows:
             raise NotFoundError(self.name, f"contact {current.remote_id} not found")
         self._maybe_fail("write")
-        self.store.edit(current.remote_id, **kept)
-        return self._record(current.remote_id)
+        self.store.edit(current.remote_id, **{k: v for k, v in kept.items() if k not in self.refuses})
+        return self._refused(self._record(current.remote_id), kept)
 
     async def set_active(self, current: RemoteRecord, active: bool) -> RemoteRecord:
         return await self.update(current, {"active": active})
