@@ -156,17 +156,19 @@ def status(ctx: typer.Context, config: ConfigOption = None,
         return
     table = Table(title=f"{data['entities']} entities; review backlog {data['review_backlog']}; "
                         f"conflicts {data['conflict_backlog']}")
-    for column in ("system", "last success", "records", "linked", "outbox", "failures", "last error"):
+    for column in ("system", "last success", "records", "linked", "not done", "failures", "last error"):
         table.add_column(column)
     for sys in data["systems"]:
-        outbox = ", ".join(f"{k} {v}" for k, v in sorted(sys["outbox"].items()))
+        undone = ", ".join(f"{k.replace('/', ': ')} {v}" for k, v in sorted(sys["not_done"].items()))
+        error = f"writing: {sys['write_error']}" if sys["write_error"] else (sys["last_error"] or "")
         table.add_row(sys["system"], str(sys["last_success_at"] or "never"), str(sys["records"] or 0),
-                      str(sys["linked"]), outbox or "-", str(sys["consecutive_failures"] or 0),
-                      (sys["last_error"] or "")[:60])
+                      str(sys["linked"]), undone or "-", str(sys["consecutive_failures"] or 0), error[:80])
     out.print(table)
     for run in data["runs"]:
         out.print(f"run {run['id']} {run['kind']}: {run['status']} {run['started_at']} -> {run['finished_at']}"
                   + (f" ({run['error']})" if run["error"] else ""), markup=False)
+        for line in run["not_done"][:5]:
+            out.print(f"    not done: {line}", markup=False)
 
 
 def history(ctx: typer.Context, entity: Annotated[str, typer.Argument(help="entity id")],

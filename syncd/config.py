@@ -64,11 +64,19 @@ class MatchingSettings(_Section):
         return self
 
 
+AmbiguousStep = Literal["prefer", "known_time", "latest_seen", "manual"]
+
+
 class SyncSettings(_Section):
     max_delete_ratio: float = Field(0.1, ge=0, le=1)
     #: deletions at or below this count never trip the ratio guard (small systems)
     delete_guard_min: int = Field(5, ge=0)
     write_concurrency: int = Field(4, ge=1, le=64)
+    #: how edits whose order cannot be known are decided (a vendor time missing or unreadable): the steps
+    #: are tried in turn — "prefer" (the field's prefer list), "known_time" (the edit whose vendor time is
+    #: known), "latest_seen" (the edit syncd saw last), "manual" (a conflict for an admin)
+    ambiguous_order: list[AmbiguousStep] = Field(
+        default_factory=lambda: list[AmbiguousStep](("prefer", "known_time", "manual")), min_length=1)
 
 
 class ServerSettings(_Section):

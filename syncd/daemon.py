@@ -208,9 +208,11 @@ class Daemon:
             # a fresh daemon is ready while its first poll is still within the staleness window
             healthy = age < cfg.max_staleness if age is not None else \
                 time.monotonic() - self.started < cfg.max_staleness
+            write_error = cursor.last_write_error if cursor else None
+            healthy = healthy and write_error is None  # credentials or permissions refused: its changes wait
             details["connectors"][name] = {
                 "ok": healthy, "last_success_age_seconds": None if age is None else round(age, 1),
                 "max_staleness_seconds": cfg.max_staleness, "consecutive_failures": self.failures.get(name, 0),
-                "last_error": cursor.last_error if cursor else None}
+                "last_error": cursor.last_error if cursor else None, "write_error": write_error}
             ok = ok and healthy and self.failures.get(name, 0) == 0
         return ok, details

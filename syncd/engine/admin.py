@@ -206,6 +206,10 @@ class Admin:
             outbox = {(system, status): n for system, status, n in s.execute(
                 select(t.OutboxItem.system, t.OutboxItem.status, func.count())
                 .group_by(t.OutboxItem.system, t.OutboxItem.status))}
+            not_done = {(system, f"{status}/{cause or 'new'}"): n for system, status, cause, n in s.execute(
+                select(t.OutboxItem.system, t.OutboxItem.status, t.OutboxItem.cause, func.count())
+                .where(t.OutboxItem.status.in_(("pending", "in_flight", "failed", "parked", "held")))
+                .group_by(t.OutboxItem.system, t.OutboxItem.status, t.OutboxItem.cause))}
             runs = list(s.scalars(select(t.SyncRun).order_by(t.SyncRun.id.desc()).limit(5)))
             entities = s.scalar(select(func.count()).select_from(t.Entity).where(t.Entity.deleted_at.is_(None)))
             reviews = s.scalar(select(func.count()).select_from(t.ReviewItem).where(t.ReviewItem.status == "open"))
@@ -216,13 +220,16 @@ class Admin:
                 "conflict_backlog": int(conflicts or 0),
                 "systems": [
                     {"system": c.system, "last_success_at": c.last_success_at, "last_error": c.last_error,
-                     "records": c.record_count, "consecutive_failures": c.consecutive_failures,
-                     "linked": int(links.get(c.system, 0)),
-                     "outbox": {st: n for (sy, st), n in outbox.items() if sy == c.system}}
+                     "write_error": c.last_write_error, "records": c.record_count,
+                     "consecutive_failures": c.consecutive_failures, "linked": int(links.get(c.system, 0)),
+                     "outbox": {st: n for (sy, st), n in outbox.items() if sy == c.system},
+                     "not_done": {key: n for (sy, key), n in not_done.items() if sy == c.system}}
                     for c in cursors
                 ],
                 "runs": [{"id": r.id, "kind": r.kind, "started_at": r.started_at, "finished_at": r.finished_at,
-                          "status": r.status, "error": r.error} for r in runs],
+                          "status": r.status, "error": r.error,
+                          "not_done": (r.stats or {}).get("not_done", []) if isinstance(r.stats, dict) else []}
+                         for r in runs],
             }
 
     def history(self, entity_id: str) -> dict[str, Any]:

@@ -23,13 +23,11 @@ def test_no_secret_in_any_output_log_or_the_database(workdir: Path) -> None:
     config = workdir / "config.toml"
     text = config.read_text().replace('level = "INFO"', 'level = "DEBUG"')
     config.write_text(text)
-    outputs = [
-        syncd("config", "check", cwd=workdir),
-        syncd("--dry-run", cwd=workdir),
-        syncd("--reconcile", "--json", cwd=workdir),
-        syncd("--reconcile", cwd=workdir),
-        syncd("status", cwd=workdir),
-    ]
+    # the sandbox's structurally parked creates make a run "partial" (exit 1): the output is what matters here
+    runs = [syncd(*args, cwd=workdir, check=False) for args in (("--dry-run",), ("--reconcile", "--json"),
+                                                                 ("--reconcile",))]
+    assert all(run.returncode in (0, 1) for run in runs), [run.stderr for run in runs]
+    outputs = [syncd("config", "check", cwd=workdir), *runs, syncd("status", cwd=workdir)]
     config.write_text(text.replace('api_key = "sandbox-itflow-key"', f'api_key = "{WRONG_SECRET}"'))
     refused = syncd("--reconcile", cwd=workdir, check=False)
     assert refused.returncode == 1 and "itflow" in refused.stdout + refused.stderr
