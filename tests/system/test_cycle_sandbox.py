@@ -7,8 +7,8 @@ that API (a connector built from the same settings), never by touching syncd's s
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
