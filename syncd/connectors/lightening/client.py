@@ -143,28 +143,30 @@ class LighteningConnector:
         if total is None or not first or got >= total:
             return
         step = got  # the page size the instance really used
-        seen = {_id(e) for e in first}
+        # a page that repeats the one before means the form stopped working; ids repeated further apart are
+        # left to the engine's duplicate-id guard (keeping every id seen would cost memory on big listings)
+        previous = {_id(e) for e in first}
         if form is None:
-            form, second = await self._detect(path, params, seen, step)
+            form, second = await self._detect(path, params, previous, step)
             if form is NO_PAGING:
                 raise _Unpaged(total, got)
             yield second
             got += len(second)
-            seen |= {_id(e) for e in second}
+            previous = {_id(e) for e in second}
         elif form is NO_PAGING:
             raise _Unpaged(total, got)
         index = 2 if got > step else 1
         while got < total:
             entities, _ = await self._page(path, params + form.params(index, step))
-            fresh = [e for e in entities if _id(e) not in seen]
-            if not fresh:
+            ids = {_id(e) for e in entities}
+            if not entities or ids <= previous:
                 self.paging = None if self.settings.paging == "auto" else self.paging  # detect again next time
                 raise ProtocolError(self.name, f"GET /{path}: page {index + 1} in the form {form} brought no new "
                                                f"contacts ({got} of {total} read): the listing is incomplete")
-            seen |= {_id(e) for e in fresh}
-            got += len(fresh)
+            previous = ids
+            got += len(entities)
             index += 1
-            yield fresh
+            yield entities
 
     async def _detect(self, path: str, params: Params, seen: set[Any], step: int) -> tuple[PagingForm, list[Any]]:
         """Ask for the second page in each guessed form; the first whose answer is new ids is the one."""
@@ -219,21 +221,23 @@ class LighteningConnector:
 
     async def scan(self) -> AsyncIterator[ScanItem]:
         pending = await self.customers()
-        yielded: set[str] = set()
+        again: set[str] = set()  # yielded from a batch that is being read again, one customer per call
         while pending:
             step = 1 if self.paging is NO_PAGING else self.settings.customers_per_call
             batch, pending = pending[:step], pending[step:]
+            this_batch: set[str] = set()
             try:
                 async for item in self._scan_batch(batch):
                     if isinstance(item, RemoteRecord):
-                        if item.remote_id in yielded:
-                            continue  # read again after paging turned out not to work
-                        yielded.add(item.remote_id)
+                        if item.remote_id in again:
+                            continue
+                        this_batch.add(item.remote_id)
                     yield item
             except _Unpaged as exc:
                 self._say_unpaged(exc.total, exc.got)
                 if len(batch) == 1:
                     raise self._incomplete(batch[0], exc) from None
+                again |= this_batch
                 pending = batch + pending  # one customer per call from now on
 
     async def _scan_one(self, customer: int) -> AsyncIterator[ScanItem]:
