@@ -84,7 +84,10 @@ async def test_notes_are_limited_in_bytes_as_a_text_column_counts_them(target: T
         # sent anyway, the real column refuses it with an empty HTTP 500 (or, with display_errors, a fatal)
         answer = await target.post("update", {"contact_id": record.remote_id, "client_id": record.company_id,
                                                "contact_notes": too_long})
-        assert answer.status_code == 500 and answer.content.strip() == b""
+        assert (answer.status_code == 500 and answer.content.strip() == b"") or (
+            # with display_errors: PHP's fatal error as HTML with HTTP 200 (MariaDB says "Data too long", or for
+            # these 80,000 bytes of "é", "Incorrect string value")
+            answer.status_code == 200 and b"Uncaught mysqli_sql_exception" in answer.content)
     finally:
         await connector.aclose()
 
@@ -311,7 +314,7 @@ async def test_parallel_creates_of_one_mailbox_make_one_contact(target: Target) 
         results = await asyncio.gather(*(one(i) for i in range(8)))
         created = [r for r in results if isinstance(r, RemoteRecord)]
         assert len(created) == 1 and all(isinstance(r, RejectedError) for r in results if r not in created)
-        rows = (await target.get({"contact_email": target.email("shared")})).json()["data"]
+        rows = target.body(await target.get({"contact_email": target.email("shared")}))["data"]
         assert len(rows) == 1
     finally:
         await connector.aclose()
@@ -323,7 +326,7 @@ async def test_the_vendor_itself_duplicates_parallel_creates(target: Target) -> 
     async def raw(i: int, email: str) -> None:
         answer = await target.post("create", {"contact_name": f"Raw {i}", "contact_email": email,
                                               "client_id": target.clients["Unsorted (syncd)"]})
-        data = answer.json().get("data") or []
+        data = target.body(answer).get("data") or []
         if data:
             target.made.add(str(data[0]["insert_id"]))
 
@@ -331,7 +334,7 @@ async def test_the_vendor_itself_duplicates_parallel_creates(target: Target) -> 
     for round_ in range(5):
         email = target.email(f"raw{round_}")
         await asyncio.gather(*(raw(i, email) for i in range(8)))
-        counts.append(len((await target.get({"contact_email": email})).json()["data"]))
+        counts.append(len(target.body(await target.get({"contact_email": email}))["data"]))
         if counts[-1] >= 2:
             return
     if target.kind == "live":
@@ -347,7 +350,7 @@ async def test_every_page_of_clients_is_read(target: Target) -> None:
         companies = await connector.companies()
         assert {target.clients[name] for name in target.clients} <= set(companies)
         assert companies[target.clients["Müller & Söhne GmbH"]] == "Müller & Söhne GmbH"
-        answer = (await target.get({"limit": "2"}, resource="clients")).json()
+        answer = target.body(await target.get({"limit": "2"}, resource="clients"))
         assert answer["count"] == 2 < len(companies), "clients/read.php pages like contacts"
     finally:
         await connector.aclose()
@@ -356,7 +359,7 @@ async def test_every_page_of_clients_is_read(target: Target) -> None:
 async def test_an_unknown_client_id_is_accepted_by_itflow_so_syncd_refuses_it_at_start(target: Target) -> None:
     answer = await target.post("create", {"contact_name": "Orphan", "contact_email": target.email("orphan"),
                                           "client_id": "99999"})
-    body = answer.json()
+    body = target.body(answer)
     assert body["success"] == "True", "ITFlow files a contact under a client that does not exist"
     target.made.add(str(body["data"][0]["insert_id"]))
     connector = target.connector(default_company_id="99999", company_map={"Initech": target.clients["Initech"]})

@@ -84,8 +84,15 @@ class Target:
         async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
             return await client.get(f"/api/v1/{resource}/read.php", params={"api_key": self.keys[role], **params})
 
+    @staticmethod
+    def body(response: httpx.Response) -> Any:
+        """The JSON of an answer, past the PHP warnings ``display_errors`` prints before it."""
+        from syncd.connectors.http import decode_json
+
+        return decode_json("itflow", response)
+
     async def row(self, contact_id: str) -> dict[str, Any] | None:
-        answer = (await self.get({"contact_id": contact_id})).json()
+        answer = self.body(await self.get({"contact_id": contact_id}))
         return answer["data"][0] if answer.get("success") == "True" else None
 
     def can_edit_like_the_ui(self) -> bool:
