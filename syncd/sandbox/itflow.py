@@ -170,14 +170,6 @@ class ITFlowSandbox:
 
     # --- state --------------------------------------------------------------------------------
 
-    @property
-    def php_warnings(self) -> bool:
-        return self.display_errors
-
-    @php_warnings.setter
-    def php_warnings(self, value: bool) -> None:
-        self.display_errors = value
-
     def add_key(self, secret: str, user: KeyUser) -> None:
         self.keys[secret] = user
 

@@ -231,7 +231,8 @@ class LighteningConnector:
                     if isinstance(item, RemoteRecord):
                         if item.remote_id in again:
                             continue
-                        this_batch.add(item.remote_id)
+                        if self.paging is None:  # only a listing still probing its form can fall back
+                            this_batch.add(item.remote_id)
                     yield item
             except _Unpaged as exc:
                 self._say_unpaged(exc.total, exc.got)
@@ -328,5 +329,7 @@ class LighteningConnector:
         await self.http.aclose()
 
 
-def _id(entity: Any) -> Any:
-    return entity.get("id") if isinstance(entity, dict) else repr(entity)
+def _id(entity: Any) -> str:
+    """An entity's id for telling pages apart; any junk in it (a list, a dict) still compares."""
+    value = entity.get("id") if isinstance(entity, dict) else entity
+    return value if isinstance(value, str) else repr(value)
