@@ -79,6 +79,21 @@ def review_show(ctx: typer.Context, review_id: int, config: ConfigOption = None)
         table.add_row(name, str(record.get(name, "")), str(candidate.get(name, "")))
     out.print(table)
     _show({"reasons": item.reasons})
+    trained = admin.matcher_model()
+    if trained is not None:
+        run_id, model = trained
+        weights = Table(title=f"what the matcher learned (run {run_id}): evidence per field, in bits")
+        for column in ("field", "level", "m", "u", "weight"):
+            weights.add_column(column)
+        asked = set(item.reasons or {}) if isinstance(item.reasons, dict) else set()
+        for comparison in model.get("comparisons", []):
+            if comparison.get("output_column_name") not in asked:
+                continue
+            for level in comparison.get("comparison_levels", [])[1:]:
+                weights.add_row(comparison["output_column_name"], level.get("text", ""),
+                                f"{level.get('m_probability', 0):.4f}", f"{level.get('u_probability', 0):.4f}",
+                                f"{level.get('match_weight', 0):+.1f}")
+        out.print(weights)
 
 
 @review_app.command("accept")

@@ -169,7 +169,8 @@ def run_daemon(config: Path | None, *, grace: float) -> int:
         return asyncio.run(Daemon(settings, store, find_config(config), grace=grace).run())
 
 
-def match_file(input_path: Path, output: Path, *, auto_link: float | None, review: float | None) -> int:
+def match_file(input_path: Path, output: Path, *, auto_link: float | None, review: float | None,
+               explain: Path | None = None) -> int:
     """``syncd match``: the same matcher as the daemon, on a CSV file."""
     from syncd.config import load_settings
     from syncd.engine.build import match_settings
@@ -185,13 +186,16 @@ def match_file(input_path: Path, output: Path, *, auto_link: float | None, revie
 
         matching = dataclasses.replace(matching, auto_link=auto_link if auto_link is not None else matching.auto_link,
                                        review=review if review is not None else matching.review)
+        matching = dataclasses.replace(matching, search=min(matching.search, matching.review))
     if matching.review > matching.auto_link:
         err.print("syncd: --review must not be above --auto-link", markup=False)
         return 2
     try:
-        summary = match_csv(input_path, output, matching)
+        summary = match_csv(input_path, output, matching, explain=explain)
     except (ConfigError, ValueError, OSError) as exc:  # InputError is a ValueError
         err.print(f"syncd: {exc}", markup=False)
         return 2
     out.print(str(summary), markup=False)
+    if explain is not None:
+        out.print(f"the trained model: {explain}", markup=False)
     return 0

@@ -20,6 +20,9 @@ def sandbox(
     contacts: Annotated[int, typer.Option(help="number of synthetic people", min=0, max=1_000_000)] = 200,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port_base: Annotated[int, typer.Option(help="Flowtrac's port; the others follow", min=1, max=65532)] = 8701,
+    generator: Annotated[str | None, typer.Option(
+        help="who writes the people: people, or other (othergen); default: $SYNCD_SANDBOX__GENERATOR, else people",
+    )] = None,
 ) -> None:
     """Serve the four simulated vendors on loopback, seeded with overlapping contacts, until Ctrl-C."""
     from syncd.sandbox.run import SYSTEMS, build, port_in_use, serve_forever
@@ -28,7 +31,10 @@ def sandbox(
         port = port_base + SYSTEMS[name][0]
         if port_in_use(host, port):
             fail(f"port {host}:{port} ({name}) is in use: is a sandbox already running? (--port-base moves them)")
-    sandboxes = build(seed=seed, contacts=contacts, host=host, port_base=port_base)
+    try:
+        sandboxes = build(seed=seed, contacts=contacts, host=host, port_base=port_base, generator=generator)
+    except ValueError as exc:
+        fail(str(exc))
     table = Table(title=f"syncd sandbox: {contacts} people, seed {seed}", show_lines=False)
     for column in ("vendor", "base URL", "credentials", "contacts"):
         table.add_column(column)
@@ -45,15 +51,17 @@ def sandbox(
 def match(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT.csv", help="system,record_id,name,email,... CSV",
                                                exists=False, dir_okay=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="where to write system,record_id,entity_id,confidence",
-                                         dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="where to write system,record_id,entity_id,"
+                                         "confidence,status,candidate,candidate_score", dir_okay=False)],
     auto_link: Annotated[float | None, typer.Option(help="override matching.auto_link", min=0, max=1)] = None,
     review: Annotated[float | None, typer.Option(help="override matching.review", min=0, max=1)] = None,
+    explain: Annotated[Path | None, typer.Option("--explain", help="also write the trained model (m, u, weights "
+                                                  "per field and level) as JSON to this file", dir_okay=False)] = None,
 ) -> None:
     """Match the records of a CSV file offline: no vendor and no database needed."""
     from syncd.cli_cycle import match_file
 
-    raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review))
+    raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review, explain=explain))
 
 
 def run(

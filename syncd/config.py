@@ -53,6 +53,9 @@ DEFAULT_SHARED_MAILBOXES = ("info", "sales", "support", "office", "admin", "cont
 class MatchingSettings(_Section):
     auto_link: float = Field(0.92, ge=0, le=1)
     review: float = Field(0.75, ge=0, le=1)
+    #: "no create without a search": a would-be new person whose best candidate elsewhere reaches this
+    #: match probability is held for review instead of being created (looser than ``review``)
+    search: float = Field(0.3, ge=0, le=1)
     one_record_per_system: bool = True
     shared_mailboxes: list[str] = Field(default_factory=lambda: list(DEFAULT_SHARED_MAILBOXES))
     phone_region: str = Field("US", min_length=2, max_length=2)
@@ -61,6 +64,8 @@ class MatchingSettings(_Section):
     def _ordered(self) -> MatchingSettings:
         if self.review > self.auto_link:
             raise ValueError(f"review ({self.review}) must not be above auto_link ({self.auto_link})")
+        if self.search > self.review:
+            raise ValueError(f"search ({self.search}) must not be above review ({self.review})")
         return self
 
 
@@ -97,6 +102,9 @@ class SandboxSettings(_Section):
     embedded: Literal["auto", "never"] = "auto"
     seed: int = 7
     contacts: int = Field(200, ge=0, le=1_000_000)
+    #: who writes the seeded people: "people" (syncd.sandbox.people) or "other" (syncd.sandbox.othergen, a
+    #: generator written apart from the matcher, to test it on data it was not tuned on)
+    generator: Literal["people", "other"] = "people"
     port_base: int = Field(8701, ge=1, le=65532)
     state_file: str | None = None
 

@@ -1,24 +1,28 @@
 """``syncd match``: the daemon's matcher on a CSV file, with no vendor and no database.
 
 Input: a header with ``system,record_id`` and any of ``name,given_name,family_name,email,phone,mobile,
-company,street,city,zip``. Output: ``system,record_id,entity_id,confidence``; records the matcher is
-unsure of get an empty entity id and the score of their best candidate (they would go to review).
+company,street,city,zip``. Output: ``system,record_id,entity_id,confidence,status,candidate,candidate_score``:
+``status`` is ``linked`` (in an entity with records of other systems), ``alone`` (an entity of its own) or
+``review`` (held: no entity id; ``candidate`` is its best candidate and ``candidate_score`` that match's
+probability — what an admin would be asked about). ``--explain`` writes the trained model as JSON.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from syncd.engine.reconcile import MatchRecord, MatchSettings, reconcile
+from syncd.matching import MatchRecord, MatchSettings, ReconcileResult, reconcile
 from syncd.model import Contact
 
-__all__ = ["InputError", "MatchSummary", "match_csv", "read_records"]
+__all__ = ["OUTPUT_HEADER", "InputError", "MatchSummary", "match_csv", "read_records"]
 
 REQUIRED = ("system", "record_id")
 OPTIONAL = ("name", "given_name", "family_name", "email", "phone", "mobile", "company", "street", "city", "zip")
+OUTPUT_HEADER = ("system", "record_id", "entity_id", "confidence", "status", "candidate", "candidate_score")
 
 
 class InputError(ValueError):
@@ -31,10 +35,11 @@ class MatchSummary:
     entities: int
     linked: int
     review: int
+    creates_held: int = 0
 
     def __str__(self) -> str:
         return (f"{self.records} records -> {self.entities} entities ({self.linked} records linked to another, "
-                f"{self.review} sent to review)")
+                f"{self.review} sent to review, {self.creates_held} of them because a create could duplicate)")
 
 
 def read_records(path: Path) -> list[MatchRecord]:
@@ -80,28 +85,43 @@ def read_records(path: Path) -> list[MatchRecord]:
 
 
 def match_csv(input_path: Path, output_path: Path, settings: MatchSettings,
-              progress: Callable[[str], None] | None = None) -> MatchSummary:
+              progress: Callable[[str], None] | None = None, explain: Path | None = None) -> MatchSummary:
     records = read_records(input_path)
     if progress:
         progress(f"read {len(records)} records")
     result = reconcile(records, settings)
+    write_result(records, result, output_path)
+    if explain is not None and result.model is not None:
+        explain.write_text(json.dumps(result.model, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    sizes: dict[str, int] = {}
+    for ref in result.assignments.values():
+        sizes[ref] = sizes.get(ref, 0) + 1
+    linked = sum(n for n in sizes.values() if n > 1)
+    return MatchSummary(len(records), len(sizes), linked, len(result.reviews), result.creates_held)
+
+
+def write_result(records: list[MatchRecord], result: ReconcileResult, output_path: Path) -> None:
     review = {r.key: r for r in result.reviews}
     sizes: dict[str, int] = {}
     for ref in result.assignments.values():
         sizes[ref] = sizes.get(ref, 0) + 1
-    names = {ref: f"E{i:06d}" for i, ref in enumerate(sorted(set(result.assignments.values()),
-                                                             key=lambda r: int(r.split(":")[1])), start=1)}
+    names = {ref: f"E{i:06d}" for i, ref in enumerate(sorted(sizes, key=lambda r: int(r.split(":")[1])), start=1)}
     with output_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["system", "record_id", "entity_id", "confidence"])
+        writer.writerow(OUTPUT_HEADER)
         for record in records:
             system, _, record_id = record.key.partition(":")
             if record.key in result.assignments:
                 ref = result.assignments[record.key]
                 evidence = result.links.get(record.key)
-                writer.writerow([system, record_id, names[ref], f"{evidence.confidence:.3f}" if evidence else ""])
+                status = "linked" if sizes[ref] > 1 else "alone"
+                writer.writerow([system, record_id, names[ref], f"{evidence.confidence:.3f}" if evidence else "",
+                                 status, "", ""])
+            elif record.key in review:
+                item = review[record.key]
+                candidate = item.candidate
+                owner = result.assignments.get(candidate)
+                shown = f"{candidate} ({names[owner]})" if owner is not None else candidate
+                writer.writerow([system, record_id, "", "", "review", shown, f"{item.score:.3f}"])
             else:
-                writer.writerow([system, record_id, "", f"{review[record.key].score:.3f}" if record.key in review
-                                 else ""])
-    linked = sum(n for n in sizes.values() if n > 1)
-    return MatchSummary(len(records), len(names), linked, len(review))
+                writer.writerow([system, record_id, "", "", "alone", "", ""])

@@ -59,6 +59,15 @@ class Admin:
             record = self._record_fields(s, item.system, item.remote_id)
             return item, record, self._candidate_fields(s, item.candidate)
 
+    def matcher_model(self) -> tuple[int, dict[str, Any]] | None:
+        """The model the matcher trained in the latest run that matched anything: (run id, model)."""
+        with self._session() as s:
+            for run_id, stats in s.execute(select(t.SyncRun.id, t.SyncRun.stats).order_by(t.SyncRun.id.desc())
+                                           .limit(200)):
+                if isinstance(stats, dict) and isinstance(stats.get("matcher"), dict):
+                    return int(run_id), stats["matcher"]
+        return None
+
     def _record_fields(self, s: Session, system: str, remote_id: str) -> dict[str, Any]:
         row = s.scalar(select(t.RemoteRecordRow).where(t.RemoteRecordRow.system == system,
                                                        t.RemoteRecordRow.remote_id == remote_id))

@@ -12,8 +12,8 @@ from syncd.engine.cycle import CycleOptions, Engine
 from syncd.engine.mailboxes import DEFAULT_ROLE_MAILBOXES, RoleAddresses
 from syncd.engine.plan import PlanSettings
 from syncd.engine.policies import FieldRule, OnRemoteDelete, Policy, SystemRules
-from syncd.engine.reconcile import MatchSettings
 from syncd.engine.when import AmbiguousOrder
+from syncd.matching import MatchSettings
 from syncd.model import fold_name, set_default_region
 from syncd.store.repository import Store
 
@@ -57,7 +57,7 @@ def field_rules(settings: Settings) -> dict[str, FieldRule]:
 def match_settings(settings: Settings) -> MatchSettings:
     m = settings.matching
     return MatchSettings(auto_link=m.auto_link, review=m.review, one_record_per_system=m.one_record_per_system,
-                         shared_mailboxes=frozenset(m.shared_mailboxes))
+                         shared_mailboxes=frozenset(m.shared_mailboxes), search=m.search)
 
 
 def plan_settings(settings: Settings) -> PlanSettings:

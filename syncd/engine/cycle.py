@@ -23,12 +23,12 @@ from syncd.connectors.companies import company_index, vendor_companies
 from syncd.engine.guards import check_deletions
 from syncd.engine.plan import PlanSettings, plan_entity
 from syncd.engine.policies import FieldRule, SystemRules
-from syncd.engine.reconcile import MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.snapshot import ScanResult, scan_system
 from syncd.engine.state import EngineState
 from syncd.engine.write import write_outbox
 from syncd.errors import ConnectorError
+from syncd.matching import MatchSettings
 from syncd.model import RemoteRecord
 from syncd.store.repository import Store
 
@@ -228,4 +228,8 @@ class Engine:
             report.events.extend(f"{plan.entity_id}: {e}" for e in plan.events)
             if keep_plans and (plan.changes or plan.conflicts or plan.unlink):
                 report.plans.append(plan)
-            state.save_plan(plan, entity_state, systems)
+            for system in state.save_plan(plan, entity_state, systems):
+                sys_report = report.system(system)
+                sys_report.created += 1
+                sys_report.adopted += 1
+                report.events.append(f"{plan.entity_id}: the {system} record an unanswered create made is linked")

@@ -16,10 +16,12 @@ from syncd.engine.readback import Verdict, settle
 from syncd.errors import NotFoundError, SkippableError
 from syncd.model import FieldValue, RemoteRecord, comparable
 
-__all__ = ["AdoptionHeld", "Outcome", "execute", "validate"]
+__all__ = ["IGNORE", "AdoptionHeld", "Outcome", "StaleRecord", "execute", "validate"]
 
-#: why a record found after an unanswered create may not be taken as the one it made (None: it may)
+#: why a record found after an unanswered create may not be taken as the one it made (None: it may;
+#: :data:`IGNORE`: an admin said it is someone else, so it is as if the look-up had not found it)
 Judge = Callable[[RemoteRecord, Mapping[str, FieldValue]], str | None]
+IGNORE = "kept apart from this person by an admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,28 @@ class AdoptionHeld(SkippableError):
     def __init__(self, system: str, message: str, candidate: RemoteRecord | None) -> None:
         super().__init__(system, message)
         self.candidate = candidate
+
+
+class StaleRecord(SkippableError):
+    """The record was changed in the vendor since syncd read it, in a field this write would set: the
+    write would overwrite an edit syncd has not seen. It is not sent; the fresh record is planned again."""
+
+    def __init__(self, system: str, message: str, fresh: RemoteRecord) -> None:
+        super().__init__(system, message)
+        self.fresh = fresh
+
+
+async def _fresh(connector: Connector, current: RemoteRecord, values: Mapping[str, FieldValue]) -> None:
+    """No vendor here offers conditional writes, so the writer looks first: an edit made since the last
+    scan (the daemon scans one system and writes to all) must never be overwritten unseen."""
+    fresh = await connector.get(current.remote_id)
+    if fresh is None:
+        raise NotFoundError(connector.name, f"contact {current.remote_id} is gone")
+    moved = [name for name in values if name != "company"
+             and comparable(name, fresh.contact.get(name)) != comparable(name, current.contact.get(name))]
+    if moved:
+        raise StaleRecord(connector.name, f"{connector.name}:{current.remote_id} was edited since it was read "
+                                          f"({', '.join(moved)}): planned again with that edit", fresh)
 
 
 def validate(connector: Connector, op: Op, values: Mapping[str, FieldValue]) -> None:
@@ -79,9 +103,10 @@ async def _adopt(
     email = values.get("email")
     found = await connector.find(external_key=entity_id, email=email if isinstance(email, str) else None,
                                  company_id=company_id)
-    if not found:
-        return None
     verdicts = [(record, judge(record, values)) for record in found]
+    verdicts = [(record, why) for record, why in verdicts if why != IGNORE]
+    if not verdicts:
+        return None
     fit = [record for record, why in verdicts if why is None]
     if len(fit) == 1:
         return fit[0]
@@ -120,6 +145,7 @@ async def execute(
         return _settled(created, values)
     if current is None:
         raise NotFoundError(connector.name, f"{op.value} needs the current record, and it is not known")
+    await _fresh(connector, current, values if op is not Op.DELETE else {"active": current.contact.active})
     if op is Op.UPDATE:
         updated = await connector.update(current, values)
         return _settled(updated, values)

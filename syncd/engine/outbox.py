@@ -191,10 +191,22 @@ class OutboxState:
     def park(self, change: PendingChange, reason: str, cause: Cause) -> None:
         self._set_status(change, "parked", reason, cause)
 
-    def hold(self, change: PendingChange, reason: str, review: Mapping[str, Any] | None = None) -> None:
+    def hold(self, change: PendingChange, reason: str, review: Mapping[str, Any] | None = None,
+             candidate: RemoteRecord | None = None) -> None:
         """Held for an admin: the create's look-up found records that may be what it made, or may be a
-        stranger's. A review item lets the admin say which; nothing is adopted or created meanwhile."""
+        stranger's. A review item lets the admin say which; nothing is adopted or created meanwhile. The
+        candidate is stored (a scan may not have seen it yet), so the admin can link it."""
         s = self.session
+        if candidate is not None and s.scalar(select(t.RemoteRecordRow.id).where(
+                t.RemoteRecordRow.system == candidate.system,
+                t.RemoteRecordRow.remote_id == candidate.remote_id)) is None:
+            moment = now()
+            s.execute(insert(t.RemoteRecordRow).values(
+                system=candidate.system, remote_id=candidate.remote_id, fields=contact_json(candidate.contact),
+                raw=clean_json(candidate.raw), content_hash=content_hash(candidate.contact),
+                company_id=candidate.company_id, external_key=candidate.external_key,
+                remote_updated_at=candidate.remote_updated_at, first_seen_at=moment, last_seen_at=moment,
+                changed_at=moment))
         if review is not None:
             open_already = s.scalar(select(t.ReviewItem.id).where(
                 t.ReviewItem.system == review["system"], t.ReviewItem.remote_id == review["remote_id"],
@@ -202,6 +214,20 @@ class OutboxState:
             if open_already is None:
                 s.add(t.ReviewItem(kind="adoption", status="open", created_at=now(), **review))
         self._set_status(change, "held", reason, Cause.REVIEW)
+
+    def refresh(self, change: PendingChange, fresh: RemoteRecord, reason: str) -> None:
+        """The target was edited since it was read: keep what it holds now (a change the next plan sees,
+        its snapshot untouched) and let the plan decide again instead of overwriting the edit."""
+        s, moment = self.session, now()
+        s.execute(update(t.RemoteRecordRow).where(
+            t.RemoteRecordRow.system == fresh.system, t.RemoteRecordRow.remote_id == fresh.remote_id).values(
+            fields=contact_json(fresh.contact), raw=clean_json(fresh.raw), content_hash=content_hash(fresh.contact),
+            remote_updated_at=fresh.remote_updated_at, prev_seen_at=t.RemoteRecordRow.last_seen_at,
+            changed_at=moment, last_seen_at=moment))
+        s.execute(update(t.OutboxItem).where(t.OutboxItem.id == change.outbox_id).values(
+            status="superseded", last_error=reason[:2000], updated_at=moment))
+        self._mark_dirty(change.entity_id)
+        s.commit()
 
     def record_gone(self, change: PendingChange, reason: str) -> None:
         """The target record vanished under us: no retry; the next scan tells the planner the truth."""

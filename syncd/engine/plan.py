@@ -326,8 +326,10 @@ def plan_entity(
     gone = [c for c in known if c.gone]
     out.unlink = [c.system for c in gone]
     if not live:
-        out.deleted = True
         out.base = dict(state.base)
+        # finished only when no copy is left anywhere: one held by a system whose scan failed this cycle
+        # is still there, and the entity waits for it
+        out.deleted = not any(not c.gone for c in state.copies.values() if c.system not in systems)
         return out
     edited = [c.system for c in live if c.snapshot is not None and any(c.changed(n) for n in CANONICAL_FIELDS)]
     if gone and edited:

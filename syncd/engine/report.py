@@ -50,6 +50,8 @@ class SystemReport:
     held: int = 0
     #: not sent because the connector is failing (credentials, permissions): they go out once it works
     waiting: int = 0
+    #: not sent because the record was edited in the vendor since it was read: planned again next cycle
+    deferred: int = 0
     write_error: str | None = None
     #: changes of this run not done, by cause (:class:`~syncd.engine.causes.Cause`)
     not_done: dict[str, int] = field(default_factory=dict)
@@ -63,7 +65,7 @@ class SystemReport:
 
     @property
     def undone(self) -> int:
-        return self.failed + self.parked + self.held + self.waiting + sum(self.backlog.values())
+        return self.failed + self.parked + self.held + self.waiting + self.deferred + sum(self.backlog.values())
 
     @property
     def clean(self) -> bool:
@@ -79,6 +81,10 @@ class CycleReport:
     new_entities: int = 0
     linked: int = 0
     reviews_opened: int = 0
+    #: creates held back because a record of the target system may already be this person (a review each)
+    creates_held: int = 0
+    #: the matcher's trained model (readable JSON), when this cycle matched anything
+    matcher: dict[str, Any] | None = None
     review_backlog: int = 0
     conflicts_opened: int = 0
     conflict_backlog: int = 0
@@ -122,6 +128,9 @@ class CycleReport:
                 lines.append(f"{name}: deletions held back: {s.guard}")
             if s.write_error:
                 lines.append(f"{name}: writing stopped: {s.write_error} ({s.waiting} changes wait for it)")
+            if s.deferred:
+                lines.append(f"{name}: {s.deferred} change(s) deferred: the record was edited since it was read "
+                             "(planned again in the next cycle)")
             for key, count in sorted(s.backlog.items()):
                 lines.append(f"{name}: {count} change(s) {key.replace('/', ': ')}")
         return lines

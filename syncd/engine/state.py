@@ -16,11 +16,10 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from syncd.engine.causes import Cause
-from syncd.engine.execute import Judge
+from syncd.engine.execute import IGNORE, Judge
 from syncd.engine.mailboxes import RoleAddresses
 from syncd.engine.outbox import OutboxState, PendingChange
 from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Provenance
-from syncd.engine.reconcile import Decisions, MatchRecord, MatchSettings
 from syncd.engine.report import CycleReport
 from syncd.engine.rows import aware as _aware
 from syncd.engine.rows import chunks as _chunks
@@ -31,6 +30,7 @@ from syncd.engine.rows import now as _now
 from syncd.engine.rows import snapshot as _snapshot
 from syncd.engine.snapshot import ScanResult
 from syncd.engine.when import When
+from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.model import (
     CANONICAL_FIELDS,
     Contact,
@@ -52,6 +52,9 @@ log = structlog.get_logger("syncd.state")
 UNDONE = ("pending", "in_flight", "failed", "parked", "held")
 #: parked causes the planner honours: the target was found unable to hold the value (not sent again)
 _UNHOLDABLE = (Cause.LOST_ON_WRITE.value, Cause.REJECTED.value)
+#: states of a create that was tried and whose answer never came: the record it may have made is adopted
+#: when it shows up, even after the plan stopped wanting the create (it is then deactivated, not lost)
+_DOUBTFUL = ("in_flight", "failed", "held", "superseded")
 #: parked causes the planner finds again by itself each time it plans the entity
 _PLANNED = (Cause.NO_COMPANY.value, Cause.INVALID.value, Cause.WOULD_MANGLE.value)
 
@@ -74,6 +77,16 @@ def _same_name(contact: Contact, sent: Mapping[str, FieldValue]) -> bool:
         return True
     held = contact.full_name or " ".join(p for p in (contact.given_name, contact.family_name) if p)
     return fold_name(held) == fold_name(str(sent_full))
+
+
+def _looks_sent(record: RemoteRecord, sent: Mapping[str, FieldValue], roles: RoleAddresses) -> bool:
+    """Could this be the record a create made? It holds the name sent, or the personal address sent. A
+    record with another name behind a shared mailbox is simply someone else's."""
+    if _same_name(record.contact, sent):
+        return True
+    email = sent.get("email")
+    return bool(email) and not roles.is_role(email) \
+        and comparable("email", record.contact.email) == comparable("email", email)
 
 
 def _edit_time(row: t.RemoteRecordRow, now: datetime) -> When:
@@ -241,7 +254,7 @@ class EngineState:
 
     def reconcile(self, settings: MatchSettings, report: CycleReport) -> None:
         """Link new records to entities (or open review items); linked records stay where they are."""
-        from syncd.engine.reconcile import reconcile
+        from syncd.matching import reconcile
 
         s = self.session
         self.roles = RoleAddresses(frozenset(settings.shared_mailboxes)) if settings.shared_mailboxes \
@@ -268,6 +281,9 @@ class EngineState:
         if not changed:
             return
         result = reconcile(records, settings, existing=links, decisions=self._decisions(), changed=changed)
+        # the learned parameters are kept with the run (sync_runs.stats), so an admin can see why
+        report.matcher = result.model
+        report.creates_held += result.creates_held
         self._apply_matches(result, links, report)
 
     def _adopt_own_creates(self, report: CycleReport) -> None:
@@ -281,7 +297,7 @@ class EngineState:
         s, now = self.session, _now()
         doubtful = s.scalars(select(t.OutboxItem).where(
             t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0,
-            t.OutboxItem.status.in_(("in_flight", "failed")))).all()
+            t.OutboxItem.status.in_(_DOUBTFUL))).all()
         for row in doubtful:
             if s.scalar(select(t.Link.id).where(t.Link.entity_id == row.entity_id, t.Link.system == row.system)):
                 continue
@@ -325,7 +341,7 @@ class EngineState:
             (decisions.must_link if status == "accepted" else decisions.cannot_link).add(pair)
         return decisions
 
-    def _apply_matches(self, result: Any, links: Mapping[str, str], report: CycleReport) -> None:
+    def _apply_matches(self, result: ReconcileResult, links: Mapping[str, str], report: CycleReport) -> None:
         s, now = self.session, _now()
         new_entities: dict[str, str] = {}
         dirty: set[str] = set()
@@ -345,14 +361,14 @@ class EngineState:
                 entity_id = ref
             evidence = result.links.get(key)
             s.add(t.Link(entity_id=entity_id, system=system, remote_id=remote_id, linked_by="matcher",
-                         confidence=getattr(evidence, "confidence", None),
-                         reasons=getattr(evidence, "reasons", None), created_at=now))
+                         confidence=evidence.confidence if evidence else None,
+                         reasons=dict(evidence.reasons) if evidence else None, created_at=now))
             dirty.add(entity_id)
             report.linked += 1
         for review in result.reviews:
             system, _, remote_id = review.key.partition(":")
             s.add(t.ReviewItem(kind=review.kind, system=system, remote_id=remote_id,
-                               candidate=review.candidate, score=review.score, reasons=review.reasons,
+                               candidate=review.candidate, score=review.score, reasons=dict(review.reasons),
                                status="open", created_at=now))
             report.reviews_opened += 1
         s.flush()
@@ -436,8 +452,9 @@ class EngineState:
                 held.setdefault(entity_id, set()).add(system)
         return held
 
-    def save_plan(self, plan: EntityPlan, state: EntityState, planned: Iterable[str]) -> None:
-        """Commit the agreed base, fresh snapshots, conflicts and the outbox rows of one plan."""
+    def save_plan(self, plan: EntityPlan, state: EntityState, planned: Iterable[str]) -> list[str]:
+        """Commit the agreed base, fresh snapshots, conflicts and the outbox rows of one plan. Returns the
+        systems where a create whose answer was lost turned out done (its record is now linked)."""
         s, now = self.session, _now()
         planned = set(planned)
         for name, value in plan.base.items():
@@ -465,16 +482,18 @@ class EngineState:
             s.add(t.Conflict(entity_id=plan.entity_id, field=conflict.field, base=_jsonable(conflict.base),
                              candidates={k: _jsonable(v) for k, v in conflict.candidates.items()},
                              status="open", run_id=self.run_id, created_at=now))
-        if planned:
-            self._replace_outbox(plan, state, planned, now)
+        confirmed = self._replace_outbox(plan, state, planned, now) if planned else []
         display = plan.base.get("full_name") or plan.base.get("email")
         # planned without some system (its scan failed, or it has not been read yet): plan again later
         incomplete = bool(set(self.systems) - planned)
         s.execute(update(t.Entity).where(t.Entity.id == plan.entity_id).values(
             dirty=incomplete, updated_at=now, display_name=str(display) if display else None,
             deleted_at=now if plan.deleted else None))
+        return confirmed
 
-    def _replace_outbox(self, plan: EntityPlan, state: EntityState, planned: set[str], now: datetime) -> None:
+    def _replace_outbox(
+        self, plan: EntityPlan, state: EntityState, planned: set[str], now: datetime
+    ) -> list[str]:
         """The plan is the whole intent for every planned system: an older change still waiting there (a
         failed create of a contact since deactivated, say) must not run after it. What the plan finds again
         (the same change parked for the same reason) keeps its row; a value a system was found unable to
@@ -482,7 +501,9 @@ class EngineState:
         s = self.session
         waiting = s.scalars(select(t.OutboxItem).where(
             t.OutboxItem.entity_id == plan.entity_id, t.OutboxItem.system.in_(planned),
-            t.OutboxItem.status.in_(("pending", "failed", "parked", "held")))).all()
+            or_(t.OutboxItem.status.in_(("pending", "failed", "parked", "held")),
+                and_(t.OutboxItem.status == "superseded", t.OutboxItem.operation == "create",
+                     t.OutboxItem.attempts > 0, t.OutboxItem.system.in_(list(state.copies)))))).all()
         kept: set[int] = set()
         new_rows: list[t.OutboxItem] = []
         for change in plan.changes:
@@ -494,13 +515,39 @@ class EngineState:
                 kept.add(same.id)
             else:
                 new_rows.append(row)
+        confirmed: list[str] = []
         for w in waiting:
             if w.id in kept:
                 continue
             if w.status == "parked" and w.cause in _UNHOLDABLE and self._still_wanted(w, plan):
                 continue
+            if w.status == "held" and w.system in state.review_held:
+                continue  # held until the admin decides the review item that holds it
+            made = self._made_by(w, state)
+            if made is not None:
+                w.status, w.remote_id, w.cause, w.updated_at = "applied", made, None, now
+                w.last_error = "the create's answer was lost; the record it made is linked to this person now"
+                confirmed.append(w.system)
+                continue
+            if w.status == "superseded":
+                continue
             w.status, w.updated_at = "superseded", now
         s.add_all(new_rows)
+        return confirmed
+
+    def _made_by(self, row: t.OutboxItem, state: EntityState) -> str | None:
+        """The record an unanswered create made, if the entity now holds it (linked by the matcher or an
+        admin): it appeared after the create was tried and holds what was sent."""
+        copy = state.copies.get(row.system)
+        if row.operation != "create" or not row.attempts or copy is None or copy.gone:
+            return None
+        first_seen = self.session.scalar(select(t.RemoteRecordRow.first_seen_at).where(
+            t.RemoteRecordRow.system == row.system, t.RemoteRecordRow.remote_id == copy.remote_id))
+        sent = {k: v["new"] for k, v in (row.fields or {}).items() if k not in ("company", "active")}
+        seen, tried = _aware(first_seen), _aware(row.created_at)
+        if seen is None or tried is None or seen < tried or not _holds(copy.contact, sent):
+            return None
+        return copy.remote_id
 
     @staticmethod
     def _still_wanted(row: t.OutboxItem, plan: EntityPlan) -> bool:
@@ -530,11 +577,15 @@ class EngineState:
             owner = s.scalar(select(t.Link.entity_id).where(t.Link.system == system,
                                                             t.Link.remote_id == record.remote_id))
             if owner is not None and owner != entity_id:
-                return "belongs to another person"
-            if s.scalar(select(t.ReviewItem.id).where(
+                mine = record.external_key == entity_id
+                return "holds syncd's key for this person but belongs to another" if mine else (
+                    "belongs to another person" if _looks_sent(record, sent, roles) else IGNORE)
+            if record.external_key == entity_id:
+                return None  # syncd's own key for this person: the record its create made
+            if not _looks_sent(record, sent, roles) or s.scalar(select(t.ReviewItem.id).where(
                     t.ReviewItem.system == system, t.ReviewItem.remote_id == record.remote_id,
                     t.ReviewItem.candidate == f"entity:{entity_id}", t.ReviewItem.status == "rejected")):
-                return "was kept apart from this person by an admin"
+                return IGNORE  # someone else's record (another name, and no personal address in common)
             if roles.is_role(record.contact.email):
                 return f"is the shared mailbox {record.contact.email}"
             if not _same_name(record.contact, sent):

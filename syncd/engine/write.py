@@ -27,7 +27,7 @@ import structlog
 from syncd import metrics
 from syncd.connectors.base import Connector
 from syncd.engine.causes import Cause
-from syncd.engine.execute import AdoptionHeld, Judge, execute
+from syncd.engine.execute import AdoptionHeld, Judge, StaleRecord, execute
 from syncd.engine.outbox import OutboxState, PendingChange
 from syncd.engine.plan import Op
 from syncd.engine.report import CycleReport
@@ -129,13 +129,18 @@ async def _write_system(
                 sys_report.failed += 1
                 sys_report.errors.append(f"{change.describe()}: {exc.message}")
                 count("failed", change, Cause.GONE)
+            except StaleRecord as exc:
+                outbox.refresh(change, exc.fresh, str(exc))
+                sys_report.deferred += 1
+                sys_report.errors.append(f"{change.describe()}: {exc.message}")
+                count("deferred", change)
             except AdoptionHeld as exc:
                 candidate = exc.candidate
                 review = None if candidate is None else {
                     "system": connector.name, "remote_id": candidate.remote_id,
                     "candidate": f"entity:{change.entity_id}", "score": None,
                     "reasons": {"adoption": exc.message}}
-                outbox.hold(change, str(exc), review)
+                outbox.hold(change, str(exc), review, candidate)
                 sys_report.held += 1
                 sys_report.errors.append(f"{change.describe()}: held: {exc.message}")
                 count("held", change, Cause.REVIEW)

@@ -64,7 +64,7 @@ def maybe_embedded_sandbox(settings: Any, announce: Callable[[str], None]) -> It
         return
     state_file = _state_file(settings)
     sandboxes = build(seed=int(getattr(cfg, "seed", 7)), contacts=int(getattr(cfg, "contacts", 200)),
-                      host=host, port_base=port_base)
+                      host=host, port_base=port_base, generator=str(getattr(cfg, "generator", "people")))
     restored = _restore(sandboxes.vendors, state_file)
     announce(f"started the built-in sandbox on {host}:{port_base}-{port_base + 3} "
              f"({'state from ' + str(state_file) if restored else 'freshly seeded'})")

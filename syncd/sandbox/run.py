@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -48,15 +49,25 @@ class SandboxSet:
 
 
 def build(
-    seed: int = 7, contacts: int = 200, host: str = "127.0.0.1", port_base: int = DEFAULT_PORT_BASE
+    seed: int = 7, contacts: int = 200, host: str = "127.0.0.1", port_base: int = DEFAULT_PORT_BASE,
+    generator: str | None = None,
 ) -> SandboxSet:
-    """Seed ``contacts`` synthetic people across the four vendors (about 70% in two or more)."""
+    """Seed ``contacts`` synthetic people across the four vendors.
+
+    ``generator`` is "people" (about 70% in two or more systems) or "other" (othergen: households, 55%);
+    unset, it is ``SYNCD_SANDBOX__GENERATOR`` (the variable that also sets ``[sandbox] generator``), else "people".
+    """
+    from syncd.sandbox import othergen, people
     from syncd.sandbox.cirrus import CirrusSandbox
     from syncd.sandbox.flowtrac import FlowtracSandbox
     from syncd.sandbox.itflow import ITFlowSandbox
     from syncd.sandbox.lightening import LighteningSandbox
-    from syncd.sandbox.people import generate
 
+    generator = generator or os.environ.get("SYNCD_SANDBOX__GENERATOR") or "people"
+    generators = {"people": people.generate, "other": othergen.generate}
+    if generator not in generators:
+        raise ValueError(f"unknown sandbox generator {generator!r}: use people or other")
+    generate = generators[generator]
     per_system: dict[str, list[Any]] = {name: [] for name in SYSTEMS}
     for seeded in generate(seed, contacts, tuple(SYSTEMS)):
         per_system[seeded.system].append(seeded.contact)

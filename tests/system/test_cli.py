@@ -115,12 +115,25 @@ def test_match_a_csv_file_offline(tmp_path: Path) -> None:
         writer = csv.DictWriter(handle, CSV_HEADER)
         writer.writeheader()
         writer.writerows(to_csv_rows(generate(3, 200)))
-    result = syncd("match", str(source), "-o", str(tmp_path / "out.csv"), cwd=tmp_path)
+    result = syncd("match", str(source), "-o", str(tmp_path / "out.csv"), "--explain", str(tmp_path / "model.json"),
+                   cwd=tmp_path)
     assert "entities" in result.stdout
     with (tmp_path / "out.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0].keys() == {"system", "record_id", "entity_id", "confidence"}
+    assert list(rows[0].keys()) == ["system", "record_id", "entity_id", "confidence", "status", "candidate",
+                                    "candidate_score"]
     assert len({r["entity_id"] for r in rows if r["entity_id"]}) < len(rows)
+    assert {r["status"] for r in rows} <= {"linked", "alone", "review"} and any(r["status"] == "linked" for r in rows)
+    for row in rows:  # a held record has no entity, and names its best candidate with that match's probability
+        assert (row["status"] == "review") == (not row["entity_id"])
+        if row["status"] == "review":
+            assert row["candidate"] and 0 <= float(row["candidate_score"]) <= 1
+    import json
+
+    model = json.loads((tmp_path / "model.json").read_text())
+    email = next(c for c in model["comparisons"] if c["output_column_name"] == "email")
+    exact = next(level for level in email["comparison_levels"] if level["label"] == "exact")
+    assert exact["m_probability"] > exact["u_probability"] and model["training"]["learned"]
 
     (tmp_path / "bad.csv").write_text("system,record_id,email\nitflow,1,a@b.example\nitflow,,x@y.example\n")
     bad = syncd("match", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "o2.csv"), cwd=tmp_path, check=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.engine.reconcile import Decisions, MatchRecord, MatchSettings, reconcile
+from syncd.matching import Decisions, MatchRecord, MatchSettings, Model, ReconcileResult, reconcile
 from syncd.model import Contact
 
 S = MatchSettings()
@@ -21,7 +21,9 @@ def same(result: object, *keys: str) -> bool:
 
 
 def apart(result: object, a: str, b: str) -> bool:
-    return result.assignments.get(a) != result.assignments.get(b)  # type: ignore[attr-defined]
+    """Not linked together (each may be a person of its own, or wait for review)."""
+    ra, rb = result.assignments.get(a), result.assignments.get(b)  # type: ignore[attr-defined]
+    return ra is None or rb is None or ra != rb
 
 
 def test_case_and_accents_do_not_matter() -> None:
@@ -55,7 +57,7 @@ def test_nicknames() -> None:
     r = reconcile([rec("flowtrac:1", full_name="Bob Johnson", phone_mobile="+1 212 555 0101", company="Initech"),
                    rec("itflow:2", full_name="Robert Johnson", phone_mobile="(212) 555-0101", company="Initech")], S)
     assert same(r, "flowtrac:1", "itflow:2")
-    assert "name" in r.links["itflow:2"].reasons
+    assert r.links["itflow:2"].reasons["given"].startswith("given names are variants of one name")
 
 
 def test_several_emails_on_one_side() -> None:
@@ -150,7 +152,8 @@ def test_the_reasons_say_why() -> None:
     r = reconcile([rec("flowtrac:1", full_name="Ada Lovelace", email="ada@engine.example", company="Engine Ltd"),
                    rec("itflow:2", full_name="Ada Lovelace", email="ada@engine.example", company="Engine")], S)
     reasons = r.links["itflow:2"].reasons
-    assert reasons["email"] == "same personal email" and "company" in reasons and r.links["itflow:2"].confidence > 0.9
+    assert reasons["email"].startswith("same personal email") and "company" in reasons
+    assert r.links["itflow:2"].confidence > 0.9
 
 
 names = st.sampled_from(["Ada Lovelace", "Grace Hopper", "Alan Turing", "José García", "Åsa Öberg"])
@@ -185,7 +188,7 @@ def test_a_record_always_matches_its_exact_copy_in_another_system(name: str, ema
 
 def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object) -> None:
     """The persistent block index (used when few of many records changed) is an optimisation only."""
-    import syncd.engine.reconcile as module
+    import syncd.matching.pipeline as module
     from syncd.sandbox.people import generate
 
     seeded = generate(41, 2_400)
@@ -199,7 +202,7 @@ def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object)
     records[10] = MatchRecord(edited.key, edited.system, edited.contact.replace(email=records[500].contact.email))
     changed.add(edited.key)
 
-    def outcome(result: module.ReconcileResult) -> tuple[object, ...]:
+    def outcome(result: ReconcileResult) -> tuple[object, ...]:
         """Who goes with whom (new entities compared by their members), and what goes to review."""
         by_ref: dict[str, set[str]] = {}
         for key, ref in result.assignments.items():
@@ -209,9 +212,11 @@ def test_an_incremental_pass_decides_exactly_as_a_full_pass(monkeypatch: object)
         reviews = sorted((r.key, r.candidate, r.score, r.kind) for r in result.reviews)
         return partition, reviews
 
-    indexed = reconcile(records, S, existing=existing, changed=changed)
+    # the model is the one trained on the population a moment ago, for both (a full pass would retrain)
+    model = Model.from_json(linked.model or {})
+    indexed = reconcile(records, S, existing=existing, changed=changed, model=model)
     monkeypatch.setattr(module, "_INDEX_MIN", 10**9)  # type: ignore[attr-defined]
-    full = reconcile(records, S, existing=existing, changed=changed)
+    full = reconcile(records, S, existing=existing, changed=changed, model=model)
     assert outcome(indexed) == outcome(full)
     new_keys = {r.key for r in records[-150:]}
     assert new_keys <= set(indexed.assignments) | {r.key for r in indexed.reviews}

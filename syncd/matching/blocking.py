@@ -1,0 +1,187 @@
+"""Which pairs are compared at all: records that share a blocking key, in different systems.
+
+Keys aim at recall: an email, a phone, a family name with a given initial (both orders, so swapped
+names meet), family name or given name with the postal code (a typo or a new family name on the
+other), the street with the postal code, the first letters of both names, a name at a company.
+Blocks larger than the cap (a switchboard number, "John Smith" in one town) are skipped: those pairs
+only meet through a more specific key. Pairs are generated with numpy, block by block size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from syncd.matching.features import Features
+
+__all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
+
+Int = npt.NDArray[np.int32]
+
+
+def blocking_keys(f: Features) -> set[str]:
+    keys = {f"e:{e}" for e in f.emails}
+    keys.update(f"p:{p}" for p in f.phones)
+    g, fam = f.given, f.family
+    if fam and g:
+        keys.add(f"n:{fam}:{g[0]}")
+        keys.add(f"n:{g}:{fam[0]}")
+        a, b = sorted((g[:3], fam[:3]))
+        keys.add(f"q:{a}:{b}")
+        if f.company:
+            keys.add(f"c:{f.given_canon}:{fam}:{f.company}")
+    if f.zip:
+        if fam:
+            keys.add(f"fz:{fam}:{f.zip}")
+        if g:
+            keys.add(f"gz:{f.given_canon}:{f.zip}")
+        if f.street:
+            keys.add(f"sz:{f.street}:{f.zip}")
+    place = f.city or f.zip
+    if place:
+        if f.street:
+            keys.add(f"sc:{f.street}:{place}")
+        if f.unit:
+            keys.add(f"uc:{f.unit}:{place}")
+        if fam:
+            keys.add(f"fc:{fam}:{place}")
+        if g:
+            keys.add(f"gc:{f.given_canon}:{place}")
+    house = f.street.partition(" ")[0] if f.street[:1].isdigit() else ""
+    if house:
+        if fam:
+            keys.add(f"hf:{house}:{fam}")
+        if g:
+            keys.add(f"hg:{house}:{f.given_canon}")
+    return keys
+
+
+class BlockTable:
+    """Every (key, record) of a batch, sorted by key: built once, then read for the cross-system pairs
+    (candidates) and the within-system pairs (what non-matches look like)."""
+
+    def __init__(self, keys: Sequence[Iterable[str]], skip: Collection[str] = ()) -> None:
+        codes: dict[str, int] = {}
+        key_col: list[int] = []
+        lengths: list[int] = []
+        setdefault = codes.setdefault
+        for ks in keys:
+            before = len(key_col)
+            key_col.extend(setdefault(k, len(codes)) for k in ks if k not in skip)
+            lengths.append(len(key_col) - before)
+        self.n = len(keys)
+        key_arr = np.asarray(key_col, dtype=np.int64)
+        rec_arr = np.repeat(np.arange(len(keys), dtype=np.int32), lengths)
+        order = np.argsort(key_arr, kind="stable")
+        self.keys, self.records = key_arr[order], rec_arr[order]
+        if len(self.keys):
+            self.starts = np.flatnonzero(np.r_[True, self.keys[1:] != self.keys[:-1]])
+            self.sizes = np.diff(np.r_[self.starts, len(self.keys)])
+        else:
+            self.starts = self.sizes = np.zeros(0, dtype=np.int64)
+
+    def pairs(self, systems: npt.NDArray[np.int16], cap: int, active: npt.NDArray[np.bool_] | None = None,
+              same_system: bool = False) -> tuple[Int, Int]:
+        """Pairs (i < j) sharing a key, in different systems (or, ``same_system``, in one), at least one
+        of them active. The within-system pairs are known to be two people: what non-matches look like."""
+        left: list[Int] = []
+        right: list[Int] = []
+        for size in np.unique(self.sizes):
+            if size < 2 or size > cap:
+                continue
+            group_starts = self.starts[self.sizes == size]
+            p, q = np.triu_indices(int(size), k=1)
+            a = self.records[group_starts[:, None] + p[None, :]].ravel()
+            b = self.records[group_starts[:, None] + q[None, :]].ravel()
+            keep = (systems[a] == systems[b]) if same_system else (systems[a] != systems[b])
+            if active is not None:
+                keep &= active[a] | active[b]
+            left.append(a[keep])
+            right.append(b[keep])
+        if not left:
+            empty = np.zeros(0, dtype=np.int32)
+            return empty, empty
+        a64 = np.concatenate(left).astype(np.int64)
+        b64 = np.concatenate(right).astype(np.int64)
+        lo, hi = np.minimum(a64, b64), np.maximum(a64, b64)
+        unique = np.unique(lo * (self.n + 1) + hi)
+        return (unique // (self.n + 1)).astype(np.int32), (unique % (self.n + 1)).astype(np.int32)
+
+
+def candidate_pairs(keys: Sequence[Iterable[str]], systems: npt.NDArray[np.int16], cap: int,
+                    active: npt.NDArray[np.bool_] | None = None,
+                    skip: Collection[str] = (), same_system: bool = False) -> tuple[Int, Int]:
+    """Pairs (i < j) of records in different systems sharing a key, at least one of them active."""
+    return BlockTable(keys, skip).pairs(systems, cap, active, same_system)
+
+
+class BlockIndex:
+    """Every record's blocking keys and identity values, kept between calls.
+
+    An incremental pass then works only on the records that share a block with a changed one (plus the
+    other members of their entities), instead of rebuilding the blocks of everything; oversized blocks
+    and term frequencies are taken from the whole population, so the result is the same as a full
+    pass (a test checks this). Only keys and a hash of each contact are kept, not the contacts."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.entries: dict[str, tuple[int, frozenset[str], tuple[str, ...]]] = {}
+        self.blocks: dict[str, set[str]] = defaultdict(set)
+        #: field -> value -> how many records hold it (term frequencies of the whole population)
+        self.values: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.current: dict[str, object] = {}
+
+    @staticmethod
+    def _values(f: Features) -> tuple[str, ...]:
+        return (f"given\0{f.given}", f"family\0{f.family}", f"street\0{f.street}", f"zip\0{f.zip}",
+                f"city\0{f.city}", f"company\0{f.company}", *(f"email\0{e}" for e in f.emails),
+                *(f"phone\0{p}" for p in f.phones))
+
+    def add(self, key: str, digest: int, f: Features, keys: frozenset[str]) -> None:
+        values = self._values(f)
+        self.entries[key] = (digest, keys, values)
+        for block in keys:
+            self.blocks[block].add(key)
+        for v in values:
+            name, _, value = v.partition("\0")
+            if value:
+                self.values[name][value] += 1
+
+    def remove(self, key: str) -> None:
+        _, keys, values = self.entries.pop(key)
+        for block in keys:
+            members = self.blocks[block]
+            members.discard(key)
+            if not members:
+                del self.blocks[block]
+        for v in values:
+            name, _, value = v.partition("\0")
+            if value:
+                counts = self.values[name]
+                counts[value] -= 1
+                if counts[value] <= 0:
+                    del counts[value]
+
+    def known(self, key: str, digest: int) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and entry[0] == digest
+
+    def oversized(self) -> set[str]:
+        return {block for block, members in self.blocks.items() if len(members) > self.cap}
+
+    def neighbourhood(self, changed: Collection[str], existing: Mapping[str, str],
+                      extra: Iterable[str]) -> set[str]:
+        wanted = {key for key in changed if key in self.entries}
+        for key in list(wanted):
+            for block in self.entries[key][1]:
+                members = self.blocks[block]
+                if len(members) <= self.cap:
+                    wanted.update(members)
+        wanted.update(k for k in extra if k in self.entries)
+        entities = {existing[k] for k in wanted if k in existing}
+        if entities:
+            wanted.update(k for k, entity in existing.items() if entity in entities and k in self.entries)
+        return wanted

@@ -1,0 +1,398 @@
+"""Comparisons declared as data: for each field, its levels in order, each with its condition.
+
+The shape follows Splink's comparison libraries: a comparison is a list of levels, the first whose
+condition holds is the pair's level, and each level carries its trained m and u probabilities (and
+whether a term-frequency adjustment applies). The conditions are evaluated vectorised over arrays of
+record pairs; string similarities are computed once per distinct pair of values (names and streets
+repeat a lot), with rapidfuzz's ``cpdist``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from syncd.matching.features import FIELDS, SLOTS, FeatureTable
+
+__all__ = ["DEFAULT_COMPARISONS", "FREE_MAIL", "Comparison", "Level", "PairLevels", "compare"]
+
+Int = npt.NDArray[np.int32]
+Mask = npt.NDArray[np.bool_]
+
+#: public mail providers: two different mailboxes there say nothing about one organisation (domains whose
+#: records span many companies are treated the same way, learned from the data)
+FREE_MAIL = frozenset({"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "aol", "icloud",
+                       "me", "mac", "gmx", "web", "protonmail", "proton", "yandex", "qq", "163", "126", "zoho",
+                       "fastmail", "t-online", "orange", "free", "laposte", "wanadoo", "libero", "virgilio", "seznam",
+                       "wp", "o2", "onet", "interia", "rediffmail", "naver", "daum", "hanmail", "mail", "email",
+                       "bigpond", "comcast", "verizon", "att", "sbcglobal", "btinternet", "sky", "telenet", "bluewin",
+                       "freenet", "arcor", "hushmail", "tutanota", "inbox", "rambler", "terra", "uol", "bol"})
+_GENERIC_LABELS = frozenset({"com", "org", "net", "edu", "gov", "int", "info", "biz", "io", "co", "ac", "uk", "de",
+                             "fr", "es", "it", "nl", "se", "no", "dk", "fi", "pl", "ch", "at", "be", "us", "ca", "au",
+                             "jp", "cn", "in", "br", "mx", "example", "local", "mail", "ne", "or", "go"})
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One level of a comparison: its condition (``kind`` and ``value``), words, and m / u.
+
+    Declared m and u are weak priors (a generic guess, worth a few dozen pairs of evidence): they decide
+    only where the data is too small to say anything; training replaces them with fitted values."""
+
+    label: str
+    kind: str
+    text: str
+    value: float | None = None
+    tf: bool = False
+    m: float | None = None
+    u: float | None = None
+
+    @property
+    def is_null(self) -> bool:
+        return self.kind == "null"
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "condition": self.kind, "text": self.text}
+        if self.value is not None:
+            out["value"] = self.value
+        if self.tf:
+            out["term_frequency_adjusted"] = True
+        if not self.is_null:
+            out["m_probability"] = self.m
+            out["u_probability"] = self.u
+            if self.m and self.u:
+                out["match_weight"] = round(float(np.log2(self.m / self.u)), 3)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Level:
+        return cls(label=data["label"], kind=data["condition"], text=data["text"], value=data.get("value"),
+                   tf=bool(data.get("term_frequency_adjusted")), m=data.get("m_probability"),
+                   u=data.get("u_probability"))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A field (or a group of fields) compared at a few levels, the null level first."""
+
+    name: str
+    field: str
+    description: str
+    levels: tuple[Level, ...] = dataclasses.field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"output_column_name": self.name, "field": self.field, "comparison_description": self.description,
+                "comparison_levels": [level.as_json() for level in self.levels]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Comparison:
+        return cls(name=data["output_column_name"], field=data["field"], description=data["comparison_description"],
+                   levels=tuple(Level.from_json(x) for x in data["comparison_levels"]))
+
+    def with_parameters(self, m: Sequence[float] | npt.NDArray[np.float64],
+                        u: Sequence[float] | npt.NDArray[np.float64]) -> Comparison:
+        return replace(self, levels=tuple(replace(level, m=float(m[i]), u=float(u[i])) if not level.is_null
+                                          else level for i, level in enumerate(self.levels)))
+
+
+def _null(text: str) -> Level:
+    return Level("null", "null", text)
+
+
+DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("given", "given", "given name", (
+        _null("a given name is missing"),
+        Level("exact", "exact", "same given name", tf=True, m=0.85, u=0.25),
+        Level("swapped", "swapped", "same names in swapped order", m=0.03, u=0.005),
+        Level("nickname", "nickname", "given names are variants of one name", m=0.03, u=0.01),
+        Level("initial", "initial", "an initial matches the given name", m=0.02, u=0.01),
+        Level("one_edit", "osa", "given names differ by one typo", 1, m=0.02, u=0.01),
+        Level("jw_90", "jaro_winkler", "given names nearly agree", 0.9, m=0.01, u=0.01),
+        Level("jw_80", "jaro_winkler", "given names are similar", 0.8, m=0.01, u=0.03),
+        Level("else", "else", "given names differ", m=0.01, u=0.675),
+    )),
+    Comparison("family", "family", "family name", (
+        _null("a family name is missing"),
+        Level("exact", "exact", "same family name", tf=True, m=0.9, u=0.3),
+        Level("part", "family_part", "one family name is part of the other", m=0.03, u=0.01),
+        Level("one_edit", "osa", "family names differ by one typo", 1, m=0.04, u=0.02),
+        Level("jw_90", "jaro_winkler", "family names nearly agree", 0.9, m=0.01, u=0.01),
+        Level("jw_80", "jaro_winkler", "family names are similar", 0.8, m=0.01, u=0.03),
+        Level("else", "else", "family names differ", m=0.04, u=0.64),
+    )),
+    Comparison("email", "email", "personal email addresses (shared mailboxes excluded)", (
+        _null("no personal email on one side"),
+        Level("exact", "exact", "same personal email", tf=True, m=0.9, u=0.01),
+        Level("typo", "email_typo", "emails differ by a typo", 2, m=0.02, u=0.005),
+        Level("same_org", "same_org", "different mailboxes at one organisation", m=0.002, u=0.25),
+        Level("else", "else", "different personal emails", m=0.15, u=0.735),
+    )),
+    Comparison("phone", "phone", "phone numbers (office or mobile, either way round)", (
+        _null("no phone on one side"),
+        Level("exact", "exact", "same phone number", tf=True, m=0.85, u=0.03),
+        Level("one_digit", "osa", "phone numbers differ by one digit", 1, m=0.02, u=0.01),
+        Level("else", "else", "different phone numbers", m=0.13, u=0.96),
+    )),
+    Comparison("street", "street", "street address (number, street, unit; suffixes normalised)", (
+        _null("no street on one side"),
+        Level("exact", "street_exact", "same street address", tf=True, m=0.85, u=0.05),
+        Level("same_house", "exact", "same house, another unit", m=0.04, u=0.02),
+        Level("jw_90", "jaro_winkler", "street addresses nearly agree", 0.9, m=0.03, u=0.03),
+        Level("same_street", "same_street", "same street, another number", m=0.02, u=0.1),
+        Level("else", "else", "different street addresses", m=0.06, u=0.8),
+    )),
+    Comparison("zip", "zip", "postal code", (
+        _null("no postal code on one side"),
+        Level("exact", "exact", "same postal code", tf=True, m=0.9, u=0.2),
+        Level("one_edit", "osa", "postal codes differ by one character", 1, m=0.03, u=0.05),
+        Level("else", "else", "different postal codes", m=0.07, u=0.75),
+    )),
+    Comparison("city", "city", "city", (
+        _null("no city on one side"),
+        Level("exact", "exact", "same city", tf=True, m=0.9, u=0.4),
+        Level("jw_90", "jaro_winkler", "city names nearly agree", 0.9, m=0.03, u=0.05),
+        Level("else", "else", "different cities", m=0.07, u=0.55),
+    )),
+    Comparison("company", "company", "company (legal-form words dropped)", (
+        _null("no company on one side"),
+        Level("exact", "exact", "same company", tf=True, m=0.9, u=0.1),
+        Level("jw_90", "jaro_winkler", "company names nearly agree", 0.9, m=0.03, u=0.05),
+        Level("else", "else", "different companies", m=0.07, u=0.85),
+    )),
+)
+
+
+@dataclass(slots=True)
+class PairLevels:
+    """The level of every comparison for a batch of pairs, and the agreeing value where a level is
+    term-frequency adjusted (-1 elsewhere)."""
+
+    levels: npt.NDArray[np.int8]  # (pairs, comparisons)
+    tf_codes: dict[str, Int]
+    swapped: Mask
+
+
+class _Derived:
+    """Per-vocabulary helpers computed once per table: first letters, lengths, email organisations."""
+
+    def __init__(self, table: FeatureTable) -> None:
+        names = table.vocab["name"].values
+        self.name_len = np.fromiter((len(v) for v in names), dtype=np.int32, count=len(names))
+        self.name_first = np.fromiter((ord(v[0]) for v in names), dtype=np.int32, count=len(names))
+        emails = table.vocab["email"].values
+        orgs: dict[str, int] = {}
+        org_of = np.empty(len(emails), dtype=np.int32)
+        domain_of = np.empty(len(emails), dtype=np.int32)
+        domains: dict[str, int] = {}
+        self.locals: list[str] = []
+        org_names: list[str] = []
+        for i, e in enumerate(emails):
+            local, _, domain = e.partition("@")
+            self.locals.append(local)
+            domain_of[i] = domains.setdefault(domain, len(domains))
+            org = _organisation(domain)
+            if org not in orgs:
+                orgs[org] = len(orgs)
+                org_names.append(org)
+            org_of[i] = orgs[org]
+        self.org_of, self.domain_of = org_of, domain_of
+        self.provider = np.fromiter((o in FREE_MAIL for o in org_names), dtype=np.bool_, count=len(org_names))
+        self._learn_providers(table, org_of)
+
+    def _learn_providers(self, table: FeatureTable, org_of: Int) -> None:
+        """An email domain whose records belong to many different companies is a mail provider, not an
+        organisation: learned from this data, so providers no list knows are found too."""
+        first = table.slots["email"][:, 0]
+        company = table.codes["company"]
+        keep = (first >= 0) & (company >= 0)
+        if not keep.any() or not len(self.provider):
+            return
+        org = org_of[first[keep]].astype(np.int64)
+        width = int(company.max()) + 1
+        pair, counts = np.unique(org * width + company[keep], return_counts=True)
+        org_per_pair = pair // width
+        distinct = np.bincount(org_per_pair, minlength=len(self.provider))
+        records = np.bincount(org, minlength=len(self.provider))
+        top = np.zeros(len(self.provider), dtype=np.int64)
+        np.maximum.at(top, org_per_pair, counts)
+        learned = (distinct >= 3) & (records >= 5) & (top < 0.5 * np.maximum(records, 1))
+        self.provider |= learned
+
+
+def _organisation(domain: str) -> str:
+    labels = [label for label in domain.split(".") if label]
+    while len(labels) > 1 and labels[-1] in _GENERIC_LABELS:
+        labels.pop()
+    return labels[-1] if labels else domain
+
+
+def _similarity(kind: str, strings: list[str], a: Int, b: Int) -> npt.NDArray[np.float64]:
+    """Similarity (or distance, for ``osa``) of value codes ``a`` and ``b``, once per distinct pair."""
+    if not len(a):
+        return np.zeros(0)
+    width = max(int(a.max()), int(b.max())) + 1
+    key = a.astype(np.int64) * width + b
+    unique, inverse = np.unique(key, return_inverse=True)
+    left = [strings[c] for c in (unique // width).tolist()]
+    right = [strings[c] for c in (unique % width).tolist()]
+    if kind == "osa":
+        values = process.cpdist(left, right, scorer=OSA.distance, dtype=np.int32)
+    else:
+        values = process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, dtype=np.float32)
+    out: npt.NDArray[np.float64] = np.asarray(values, dtype=np.float64)[inverse.ravel()]
+    return out
+
+
+def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derived, a: Int, b: Int,
+                   extra: dict[str, tuple[Int, Int]]) -> tuple[npt.NDArray[np.int8], Int]:
+    """Level per pair for one pair of code columns; also the agreeing code for a TF-adjusted level."""
+    n = len(a)
+    out = np.full(n, -1, dtype=np.int8)
+    tf = np.full(n, -1, dtype=np.int32)
+    open_ = np.ones(n, dtype=np.bool_)
+    strings = _strings(comparison.field, table, derived)
+    cache: dict[str, npt.NDArray[np.float64]] = {}
+
+    def sim(kind: str, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        # the open pairs only shrink: computed once, on the first (largest) set asked for
+        found = cache.get(kind)
+        if found is None:
+            found = cache[kind] = np.full(n, np.nan)
+            found[idx] = _similarity(kind, strings, a[idx], b[idx])
+        return found[idx]
+
+    for index, level in enumerate(comparison.levels):
+        if not open_.any():
+            break
+        idx = np.flatnonzero(open_)
+        x, y = a[idx], b[idx]
+        kind = level.kind
+        if kind == "null":
+            hit = (x < 0) | (y < 0)
+        elif kind == "exact":
+            hit = x == y
+        elif kind == "street_exact":
+            ua, ub = extra["unit"]
+            hit = (x == y) & (ua[idx] == ub[idx])
+        elif kind == "swapped":
+            fa, fb = extra["family"]
+            hit = (x == fb[idx]) & (fa[idx] == y) & (fa[idx] >= 0)
+        elif kind == "nickname":
+            ca, cb = extra["given_canon"]
+            hit = ca[idx] == cb[idx]
+        elif kind == "initial":
+            la, lb = derived.name_len[x], derived.name_len[y]
+            hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
+        elif kind == "osa":
+            hit = sim("osa", idx) <= (level.value or 0)
+        elif kind == "jaro_winkler":
+            hit = sim("jw", idx) >= (level.value or 1)
+        elif kind == "family_part":
+            pa, pb = extra["family_part"]
+            xa, yb = pa[idx], pb[idx]
+            hit = ((xa >= 0) & ((xa == y) | (xa == yb))) | ((yb >= 0) & (x == yb))
+        elif kind == "same_street":
+            sa, sb = extra["street_name"]
+            hit = (sa[idx] == sb[idx]) & (sa[idx] >= 0)
+        elif kind == "email_typo":
+            same_domain = derived.domain_of[x] == derived.domain_of[y]
+            hit = np.zeros(len(idx), dtype=np.bool_)
+            where = np.flatnonzero(same_domain)
+            if len(where):
+                dist = _similarity("osa", derived.locals, x[where], y[where])
+                jw = _similarity("jw", derived.locals, x[where], y[where])
+                hit[where] = (dist <= (level.value or 0)) & (jw >= 0.9)
+        elif kind == "same_org":
+            org_x, org_y = derived.org_of[x], derived.org_of[y]
+            hit = (org_x == org_y) & ~derived.provider[org_x]
+        elif kind == "else":
+            hit = np.ones(len(idx), dtype=np.bool_)
+        else:
+            raise ValueError(f"comparison {comparison.name}: unknown condition {kind!r}")
+        chosen = idx[hit]
+        out[chosen] = index
+        if level.tf:
+            tf[chosen] = x[hit]
+        open_[chosen] = False
+    return out, tf
+
+
+def _strings(field_name: str, table: FeatureTable, derived: _Derived) -> list[str]:
+    if field_name in SLOTS:
+        return table.vocab[field_name].values
+    return table.vocab[FIELDS[field_name]].values
+
+
+def compare(comparisons: Sequence[Comparison], table: FeatureTable, i: Int, j: Int,
+            derived: _Derived | None = None) -> PairLevels:
+    """Every comparison's level for the pairs ``(i[k], j[k])`` of ``table``."""
+    derived = derived or derived_for(table)
+    codes = table.codes
+    ga, gb, fa, fb = codes["given"][i], codes["given"][j], codes["family"][i], codes["family"][j]
+    swapped = (ga != gb) & (ga == fb) & (fa == gb) & (ga >= 0) & (fa >= 0)
+    levels = np.zeros((len(i), len(comparisons)), dtype=np.int8)
+    tf_codes: dict[str, Int] = {}
+    for col, comparison in enumerate(comparisons):
+        name = comparison.field
+        if name in SLOTS:
+            lv, tf = _slot_levels(comparison, table, derived, i, j)
+        else:
+            a, b = codes[name][i], codes[name][j]
+            extra: dict[str, tuple[Int, Int]] = {}
+            if name == "given":
+                extra["family"] = (fa, fb)
+                extra["given_canon"] = (codes["given_canon"][i], codes["given_canon"][j])
+            elif name == "family":
+                b = np.where(swapped, gb, fb)  # compared the way the given names matched
+                extra["family_part"] = (codes["family_part"][i], codes["family_part"][j])
+            elif name == "street":
+                extra["unit"] = (codes["unit"][i], codes["unit"][j])
+                extra["street_name"] = (codes["street_name"][i], codes["street_name"][j])
+            lv, tf = _scalar_levels(comparison, table, derived, a, b, extra)
+        levels[:, col] = lv
+        if any(level.tf for level in comparison.levels):
+            tf_codes[comparison.name] = tf
+    return PairLevels(levels, tf_codes, swapped)
+
+
+def _slot_levels(comparison: Comparison, table: FeatureTable, derived: _Derived, i: Int,
+                 j: Int) -> tuple[npt.NDArray[np.int8], Int]:
+    """Multi-valued fields: the best level over every pair of values (null only if no pair has both)."""
+    slots = table.slots[comparison.field]
+    k = slots.shape[1]
+    best = np.full(len(i), len(comparison.levels), dtype=np.int8)
+    best_tf = np.full(len(i), -1, dtype=np.int32)
+    any_pair = np.zeros(len(i), dtype=np.bool_)
+    for x in range(k):
+        a = slots[i, x]
+        for y in range(k):
+            b = slots[j, y]
+            both = np.flatnonzero((a >= 0) & (b >= 0))
+            if not len(both):
+                continue
+            any_pair[both] = True
+            lv, tf = _scalar_levels(comparison, table, derived, a[both], b[both], {})
+            better = lv < best[both]
+            best[both[better]] = lv[better]
+            best_tf[both[better]] = tf[better]
+    best[~any_pair] = 0
+    best_tf[~any_pair] = -1
+    return best, best_tf
+
+
+def derived_for(table: FeatureTable) -> _Derived:
+    """The table's helpers, computed once per table (and again if its vocabularies grew)."""
+    size = sum(len(v.values) for v in table.vocab.values())
+    cached = table.derived
+    if cached is not None and cached[0] == size and isinstance(cached[1], _Derived):
+        return cached[1]
+    derived = _Derived(table)
+    table.derived = (size, derived)
+    return derived

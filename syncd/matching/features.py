@@ -1,0 +1,308 @@
+"""What the matcher compares: each record reduced to normalised identity fields, then to columns.
+
+A record becomes a :class:`Features` once (cached by contact, so a daemon's incremental cycles redo
+only the records that changed); a batch of them becomes a :class:`FeatureTable` of integer codes per
+field, which the comparisons and the blocking work on with numpy instead of Python loops.
+Normalisation is about how people write things (case, accents, street suffixes, unit numbers,
+nicknames), never about any one data set: what counts as evidence is learned later, from the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from syncd.matching.nicknames import canonical_given
+from syncd.model import Contact, fold_name, normalize_email, normalize_phone
+
+__all__ = ["FIELDS", "FeatureTable", "Features", "Vocabulary", "features_of", "normalize_street"]
+
+_COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl", "sarl", "bv", "nv", "oy", "ag",
+                            "plc", "co", "corp", "corporation", "company", "limited", "the", "group", "spa", "sl",
+                            "kg", "aps", "sp", "zoo", "pty"})
+
+#: street-type words and their usual abbreviation (postal conventions: USPS, Australia Post, Royal Mail...)
+_SUFFIX = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "avenue": "ave", "av": "ave", "avenida": "ave",
+           "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "crescent": "cres",
+           "circuit": "cct", "terrace": "tce", "parade": "pde", "highway": "hwy", "square": "sq", "close": "cl",
+           "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns", "parkway": "pkwy", "esplanade": "esp",
+           "mount": "mt", "north": "n", "south": "s", "east": "e", "west": "w", "saint": "st", "gatan": "gatan",
+           "weg": "weg", "platz": "pl", "gasse": "g"}
+_UNIT_WORDS = frozenset({"apt", "apartment", "unit", "flat", "suite", "ste", "no", "nr", "room", "rm", "level", "lvl",
+                         "floor", "fl", "bldg", "building", "po", "box", "piso", "puerta", "etage", "door"})
+_HOUSE = re.compile(r"^\d+[a-z]?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """One record's identity fields, normalised for comparison ('' or () when absent)."""
+
+    system: str
+    given: str
+    given_canon: str
+    family: str
+    #: another part of a family name of several ("Martínez" of "Martínez Hernández"), or a middle name
+    family_part: str
+    emails: tuple[str, ...]
+    shared_emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    street: str
+    street_name: str
+    unit: str
+    zip: str
+    city: str
+    company: str
+
+
+#: words around a name that are not the name (folded): honorifics before it, suffixes after it
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
+                     "sra", "srta", "dona", "dott", "ing", "rev", "fr"})
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "ret", "mba", "dds", "cpa", "msc", "bsc"})
+#: family-name particles: "de Jong", "van der Berg", "al Farsi" are one family name
+_PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "la", "le",
+                        "bin", "ibn", "al", "el", "ter", "ten", "zu", "af", "av"})
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def _clean_tokens(text: str | None) -> list[str]:
+    if not text:
+        return []
+    tokens = fold_name(_PARENS.sub(" ", text)).split()
+    while tokens and tokens[0] in _TITLES:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
+        tokens.pop()
+    return tokens
+
+
+def _join_particles(tokens: list[str]) -> list[str]:
+    """["van", "der", "berg"] -> ["vanderberg"]: a particle belongs to the word after it."""
+    out: list[str] = []
+    carry = ""
+    for tok in tokens:
+        if tok in _PARTICLES:
+            carry += tok
+            continue
+        out.append(carry + tok)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _name_parts(contact: Contact) -> tuple[str, str, str]:
+    """(first given name, family name, another part of the family name or '')."""
+    given_tokens = _clean_tokens(contact.given_name)
+    family_tokens = _join_particles(_clean_tokens(contact.family_name))
+    if not given_tokens and not family_tokens:
+        full = contact.full_name or ""
+        head, comma, tail = _PARENS.sub(" ", full).partition(",")
+        tail_tokens = _clean_tokens(tail) if comma else []
+        if comma and tail_tokens and not all(t in _SUFFIXES for t in tail_tokens):
+            # "Family, Given": the convention of lists sorted by family name
+            family_tokens, given_tokens = _join_particles(_clean_tokens(head)), tail_tokens
+        else:
+            tokens = _clean_tokens(head if comma else full)
+            if len(tokens) < 2:
+                return "", (tokens[0] if tokens else ""), ""
+            # particles only inside the name: "Cornelis de Jong", never a first name "Del"
+            rest = _join_particles(tokens[1:])
+            given_tokens, family_tokens = [tokens[0]], rest
+    if not family_tokens and len(given_tokens) > 1:
+        given_tokens, family_tokens = given_tokens[:1], _join_particles(given_tokens[1:])
+    if not given_tokens and len(family_tokens) > 1:
+        given_tokens, family_tokens = family_tokens[:1], family_tokens[1:]
+    given = given_tokens[0] if given_tokens else ""
+    family = family_tokens[-1] if family_tokens else ""
+    other = family_tokens[-2] if len(family_tokens) > 1 else ""
+    return given, family, other
+
+
+def normalize_street(text: str | None) -> tuple[str, str, str]:
+    """(street with number, street name, unit): "Apt 4, 12 Main Street" -> ("12 main st", "main st", "4")."""
+    if not text:
+        return "", "", ""
+    return _street(text)
+
+
+@lru_cache(maxsize=400_000)
+def _street(text: str) -> tuple[str, str, str]:
+    main, _, extra = text.replace("\n", ",").partition(",")
+    tokens = fold_name(main).split()
+    unit_parts: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _UNIT_WORDS and i + 1 < len(tokens):
+            unit_parts.append(tokens[i + 1])
+            i += 2
+            continue
+        if tok.endswith("strasse") and len(tok) > 7:
+            kept.extend((tok[:-7], "st"))
+        else:
+            kept.append(_SUFFIX.get(tok, tok))
+        i += 1
+    number = ""
+    names: list[str] = []
+    for tok in kept:
+        if not number and _HOUSE.match(tok):
+            number = tok
+        elif _HOUSE.match(tok) and not names:
+            unit_parts.append(number)  # "4 12 main st": a unit written before the house number
+            number = tok
+        else:
+            names.append(tok)
+    extra_tokens = [t for t in fold_name(extra).split() if t not in _UNIT_WORDS]
+    unit = " ".join(unit_parts + extra_tokens)
+    name = " ".join(names)
+    street = f"{number} {name}".strip()
+    return street, name, unit
+
+
+@lru_cache(maxsize=100_000)
+def _company(text: str) -> str:
+    return " ".join(t for t in fold_name(text).split() if t not in _COMPANY_NOISE)
+
+
+@lru_cache(maxsize=200_000)
+def _zip(text: str) -> str:
+    return "".join(ch for ch in fold_name(text) if ch.isalnum())
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _email(raw: str) -> str | None:
+    """normalize_email, with a fast path for the plain ASCII addresses nearly all are."""
+    if raw.isascii() and not _CONTROL.search(raw):
+        text = raw.strip().lower()
+        return text if text and " " not in text else normalize_email(raw)
+    return normalize_email(raw)
+
+
+_PHONE_NOISE = re.compile(r"[\s().\-/]")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+@lru_cache(maxsize=1_000_000)
+def _phone_digits(raw: str) -> str:
+    """The digits of normalize_phone; an international number written in plain ASCII is read directly."""
+    if raw.isascii() and not _CONTROL.search(raw):
+        text = raw.strip()
+        if text.startswith("00"):
+            text = "+" + text[2:]
+        compact = _PHONE_NOISE.sub("", text.replace("(0)", ""))
+        if _E164.match(compact):
+            return compact[-_PHONE_DIGITS:]
+    p = normalize_phone(raw)
+    digits = "".join(ch for ch in p if ch.isdigit()) if p else ""
+    # the subscriber number without the country and trunk prefixes: "+52 81 5155 5646" written as
+    # "81 5155 5646" where the country is obvious to the person typing it
+    return digits[-_PHONE_DIGITS:] if len(digits) >= 6 else ""
+
+
+_PHONE_DIGITS = 9
+
+
+def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str]) -> Features:
+    emails: list[str] = []
+    for raw in (contact.email, *contact.emails):
+        e = _email(raw) if raw else None
+        if e and "@" in e and e not in emails:
+            emails.append(e)
+    shared = tuple(e for e in emails if e.partition("@")[0] in shared_mailboxes)
+    personal = tuple(e for e in emails if e not in shared) if shared else tuple(emails)
+    phones: list[str] = []
+    for raw in (contact.phone_office, contact.phone_mobile):
+        digits = _phone_digits(raw) if raw else ""
+        if digits and digits not in phones:
+            phones.append(digits)
+    given, family, family_part = _name_parts(contact)
+    street, street_name, unit = normalize_street(contact.street)
+    return Features(
+        system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
+        family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]),
+        street=street, street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
+        city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
+    )
+
+
+class Vocabulary:
+    """Values to dense integer codes (-1: absent), shared by the fields compared with each other."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def encode(self, values: Iterable[str]) -> npt.NDArray[np.int32]:
+        index, out = self.index, []
+        for v in values:
+            if not v:
+                out.append(-1)
+                continue
+            code = index.get(v)
+            if code is None:
+                code = index[v] = len(self.values)
+                self.values.append(v)
+            out.append(code)
+        return np.asarray(out, dtype=np.int32)
+
+    def strings(self, codes: npt.NDArray[np.int32]) -> list[str]:
+        values = self.values
+        return [values[c] for c in codes.tolist()]
+
+
+#: scalar fields of a table and the vocabulary each is coded in (given and family share one: swapped names)
+FIELDS = {"given": "name", "given_canon": "name", "family": "name", "family_part": "name", "street": "street",
+          "street_name": "street", "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
+#: multi-valued fields, with the number of values kept per record
+SLOTS = {"email": 3, "phone": 2}
+
+
+class FeatureTable:
+    """A batch of records as columns of codes: ``codes[field]`` is an int32 array (one per record),
+    ``slots[field]`` an (n, k) array for the multi-valued fields. ``counts[field]`` holds how often each
+    code occurs (for term frequencies); it may come from a larger population than the batch."""
+
+    def __init__(self, features: Sequence[Features], vocab: dict[str, Vocabulary] | None = None) -> None:
+        self.n = len(features)
+        self.vocab = vocab if vocab is not None else {}
+        for name in (*set(FIELDS.values()), *SLOTS):
+            self.vocab.setdefault(name, Vocabulary())
+        self.system_names: list[str] = sorted({f.system for f in features})
+        sys_index = {s: i for i, s in enumerate(self.system_names)}
+        self.system = np.fromiter((sys_index[f.system] for f in features), dtype=np.int16, count=self.n)
+        self.codes: dict[str, npt.NDArray[np.int32]] = {}
+        for name, voc in FIELDS.items():
+            self.codes[name] = self.vocab[voc].encode(getattr(f, name) for f in features)
+        self.slots: dict[str, npt.NDArray[np.int32]] = {}
+        for name, k in SLOTS.items():
+            slot_voc = self.vocab[name]
+            attr = "emails" if name == "email" else "phones"
+            cols = [slot_voc.encode((getattr(f, attr)[j] if len(getattr(f, attr)) > j else "") for f in features)
+                    for j in range(k)]
+            self.slots[name] = np.stack(cols, axis=1) if self.n else np.zeros((0, k), dtype=np.int32)
+        self.counts: dict[str, npt.NDArray[np.int64]] = {}
+        self.population = self.n
+        #: per-table helpers of the comparisons (see comparisons.derived_for)
+        self.derived: tuple[int, object] | None = None
+        self.count_locally()
+
+    def count_locally(self) -> None:
+        for name in ("given", "family", "street", "zip", "city", "company"):
+            self.counts[name] = _bincount(self.codes[name], len(self.vocab[FIELDS[name]].values))
+        for name in SLOTS:
+            flat = self.slots[name].ravel()
+            self.counts[name] = _bincount(flat, len(self.vocab[name].values))
+        self.population = self.n
+
+
+def _bincount(codes: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
+    valid = codes[codes >= 0]
+    return np.bincount(valid, minlength=size).astype(np.int64)
