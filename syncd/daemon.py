@@ -62,6 +62,8 @@ class Daemon:
     # --- lifecycle ----------------------------------------------------------------------------
 
     async def run(self) -> int:
+        from syncd.connectors.preflight import check_company_ids
+        await check_company_ids(self.engine.connectors)  # a company id the vendor does not have: ConfigError
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_stop_signal, sig)

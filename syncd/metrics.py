@@ -9,6 +9,7 @@ __all__ = [
     "CYCLE_SECONDS",
     "LAST_SUCCESS",
     "RECORDS_SCANNED",
+    "UNREADABLE_TIMES",
     "VENDOR_LATENCY",
     "VENDOR_REQUESTS",
     "observe_vendor_request",
@@ -20,6 +21,10 @@ VENDOR_REQUESTS = Counter(
 VENDOR_LATENCY = Histogram(
     "syncd_vendor_request_seconds", "Vendor request latency", ["system"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+UNREADABLE_TIMES = Counter(
+    "syncd_vendor_unreadable_timestamps_total",
+    "Vendor timestamps syncd could not read (the change then counts as of an unknown time)", ["system", "field"],
 )
 RECORDS_SCANNED = Counter("syncd_records_scanned_total", "Records read by scans", ["system"])
 CHANGES = Counter("syncd_changes_total", "Change-sets executed", ["system", "operation", "outcome"])

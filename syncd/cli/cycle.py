@@ -65,6 +65,8 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
             return 2
     with ExitStack() as stack:
         stack.enter_context(maybe_embedded_sandbox(settings, announce=lambda m: err.print(m, markup=False)))
+        from syncd.connectors.preflight import check_settings
+        check_settings(settings)  # a company id the vendor does not have: ConfigError, exit 2
         engine = build_engine(settings, store)
         # a daemon on the same PostgreSQL store pauses its polls while this runs
         stack.enter_context(connector_locks(store, engine.connectors, wait=True))

@@ -53,7 +53,9 @@ Check = Callable[[Any, httpx.Response], None]
 
 
 class Auth(Protocol):
-    """How a connector authenticates. ``refresh`` is called once after a 401/403, then the call is retried."""
+    """How a connector authenticates. ``refresh`` is called after a 401/403, then the call is retried; at
+    most ``max_refreshes`` times per call (an attribute, 1 when absent; 0 for a static key that no refresh
+    can change)."""
 
     async def apply(self, http: VendorHTTP, request: httpx.Request) -> None: ...
 
@@ -61,6 +63,8 @@ class Auth(Protocol):
 
 
 class NoAuth:
+    max_refreshes = 0
+
     async def apply(self, http: VendorHTTP, request: httpx.Request) -> None:
         return None
 
@@ -229,7 +233,8 @@ class VendorHTTP:
         With ``stream`` the response is returned unread (status already checked) and the caller must
         ``aclose()`` it: for large bodies parsed incrementally.
         """
-        refreshed = False
+        refreshes = 0
+        max_refreshes = int(getattr(self.auth, "max_refreshes", 1))
         attempt = 0
         # one id per logical call, the same on every retry: the vendor's logs (and the sandbox) can tell a
         # retry from a new request
@@ -241,8 +246,8 @@ class VendorHTTP:
                 if response.status_code >= 400 and stream:
                     await response.aread()
                     await response.aclose()
-                if response.status_code in (401, 403) and authenticate and not refreshed:
-                    refreshed = True
+                if response.status_code in (401, 403) and authenticate and refreshes < max_refreshes:
+                    refreshes += 1
                     await self.auth.refresh(self)
                     continue
                 self._raise_for_status(response)

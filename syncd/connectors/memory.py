@@ -11,6 +11,7 @@ it silently does not store, values it mangles on store (ITFlow's ``strip_tags``)
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class MemoryStore:
     """The vendor's side: what the in-memory system holds. Shared between connector instances."""
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the vendor's own company list (id -> name); when empty, the companies its contacts belong to
+    companies: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -87,6 +90,9 @@ class MemoryConnector:
                                          paging_can_shift=self.settings.page_size is not None)
         self.fail_reads = 0
         self.fail_writes = 0
+        #: fields this vendor will not hold (canonical name -> its reason): a write leaves them as they
+        #: were, sends the rest, and returns them in ``RemoteRecord.refused`` (as Flowtrac does a column)
+        self.refuses: dict[str, str] = {}
         #: writes that act and then fail as if the answer was lost
         self.lose_answers = 0
         #: set to a message: every write is refused as a permission the credentials lack
@@ -126,7 +132,7 @@ class MemoryConnector:
         return self._record(remote_id)
 
     def _stored(self, values: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
-        kept = {k: v for k, v in values.items() if k not in self.drops}
+        kept = {k: v for k, v in values.items() if k not in self.drops and k not in self.refuses}
         if self.mangle is not None:
             kept = {k: self.mangle(k, v) for k, v in kept.items()}
         return kept
@@ -175,12 +181,18 @@ class MemoryConnector:
                 if email and (row["contact"].email or "").lower() == email.lower()
                 and (company_id is None or row.get("company_id") in (None, company_id))]
 
-    async def companies(self) -> Mapping[str, str]:
-        return {row["company_id"]: row["contact"].company or "" for row in self.store.rows.values()
-                if row["company_id"]}
-
     def _check(self, values: Mapping[str, FieldValue], *, creating: bool) -> dict[str, FieldValue]:
         return self.schema.check(self.name, values, creating=creating)
+
+    def _refused(self, record: RemoteRecord, values: Mapping[str, FieldValue]) -> RemoteRecord:
+        refused = {name: reason for name, reason in self.refuses.items() if name in values}
+        return dataclasses.replace(record, refused=refused) if refused else record
+
+    async def companies(self) -> Mapping[str, str]:
+        if self.store.companies:
+            return dict(self.store.companies)
+        return {str(row["company_id"]): row["contact"].company or "" for row in self.store.rows.values()
+                if row["company_id"]}
 
     async def create(
         self, values: Mapping[str, FieldValue], *, company_id: str | None, external_key: str | None
@@ -192,7 +204,7 @@ class MemoryConnector:
         self._maybe_fail("write")
         remote_id = self.store.put(Contact.from_dict(self._stored(kept)), company_id=company_id,
                                    external_key=external_key)
-        return self._answer(remote_id)
+        return self._refused(self._answer(remote_id), kept)
 
     async def update(self, current: RemoteRecord, values: Mapping[str, FieldValue]) -> RemoteRecord:
         self.calls.append("update")
@@ -201,7 +213,7 @@ class MemoryConnector:
             raise NotFoundError(self.name, f"contact {current.remote_id} not found")
         self._maybe_fail("write")
         self.store.edit(current.remote_id, **self._stored(kept))
-        return self._answer(current.remote_id)
+        return self._refused(self._answer(current.remote_id), kept)
 
     async def set_active(self, current: RemoteRecord, active: bool) -> RemoteRecord:
         return await self.update(current, {"active": active})

@@ -6,10 +6,12 @@ path whose content (trimmed) becomes the secret: the systemd ``LoadCredential=``
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from syncd.connectors.http import HttpSettings
 
@@ -65,6 +67,21 @@ class ConnectorSettings(BaseModel):
     default_company_id: str | None = None
     #: take part only with active contacts
     only_active: bool = False
+    #: the zone of vendor timestamps written without an offset (ITFlow's MariaDB ``NOW()``, Flowtrac's
+    #: ``edited``): an IANA name such as "Europe/Stockholm"
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name (e.g. UTC, Europe/Stockholm)") from None
+        return value
+
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="before")
     @classmethod

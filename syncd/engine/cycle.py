@@ -19,6 +19,7 @@ import structlog
 
 from syncd import metrics
 from syncd.connectors.base import Connector
+from syncd.connectors.companies import company_index, vendor_companies
 from syncd.engine.guards import check_deletions
 from syncd.engine.plan import PlanSettings, plan_entity
 from syncd.engine.policies import FieldRule, SystemRules
@@ -84,7 +85,7 @@ class Engine:
             # A system whose scan failed sits this cycle out: no writes to it, nothing planned from it.
             # Systems not scanned in this cycle (the daemon polls one at a time) take part with what
             # their last scan stored, if that scan was good.
-            usable = {n: self._rules_with_learned_companies(state, n) for n in self.connectors
+            usable = {n: await self._rules_with_learned_companies(state, n) for n in self.connectors
                       if (scans[n].complete if n in scans else state.last_scan_ok(n))}
             state.mark_no_company_dirty(usable)
             self._plan(state, usable, report, keep_plans=opts.dry_run)
@@ -199,12 +200,10 @@ class Engine:
         metrics.REVIEW_BACKLOG.set(report.review_backlog)
         metrics.CONFLICT_BACKLOG.set(report.conflict_backlog)
 
-    def _rules_with_learned_companies(self, state: EngineState, name: str) -> SystemRules:
+    async def _rules_with_learned_companies(self, state: EngineState, name: str) -> SystemRules:
         rules = self.system_rules[name]
-        learned = state.learned_companies(name)
-        if not learned:
-            return rules
-        merged = {**learned, **rules.company_ids}
+        vendor = await vendor_companies(self.connectors[name])
+        merged = company_index(rules.company_ids, vendor, state.learned_companies(name))
         return dataclasses.replace(rules, company_ids=merged)
 
     def _plan(

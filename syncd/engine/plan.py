@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from syncd.connectors.companies import find_company
 from syncd.engine.causes import Cause
 from syncd.engine.mailboxes import RoleAddresses
 from syncd.engine.merge import Agreed, Candidate, merge_field
@@ -256,8 +257,8 @@ def _target_values(
 
 def _company_for(system: SystemRules, company: FieldValue) -> tuple[str | None, str | None]:
     key = fold_name(str(company)) if isinstance(company, str) else ""
-    if key and key in system.company_ids:
-        return system.company_ids[key], None
+    if key and (found := find_company(system.company_ids, company)):
+        return found, None
     if system.default_company_id:
         return system.default_company_id, None
     if not system.needs_company:

@@ -1,7 +1,12 @@
 """A simulated Cirrus 2 CRM, after ``cirrus2-openapi.txt`` and NOTES.md.
 
 Auth by ``X-Token`` or by an OAuth2 client-credentials bearer token (``POST /oauth/token``, HTTP Basic,
-short lifetime so clients must refresh). ``X-Fields`` masks item fields. Lists page with ``page`` (from
+short lifetime so clients must refresh); ``early_401s`` makes the next N requests with a valid bearer token
+answer 401 (a token not yet honoured everywhere). ``X-Fields`` masks as flask-restx does (``mask_mode =
+"restx"``): the mask applies to the whole response, the list envelope included, fields the model lacks are
+skipped, ``a{b}`` masks a nested object, and a mask that cannot be parsed is a 400. ``mask_mode = "items"``
+is the other reading (the mask applies to each item, the envelope is left whole); ``"ignore"`` sends
+everything. Lists page with ``page`` (from
 1) and ``per_page`` (at most 50) and answer the documented envelope, wrapped in a list as the spec
 shows. Contacts belong to accounts; there is no delete (deactivate with ``active = 0``).
 Ordering follows ``sorting`` (default ``name_asc``) with the id as a tie-breaker; an edit during a
@@ -28,7 +33,78 @@ from syncd.model import Contact
 from syncd.sandbox.common import json_response, read_form, read_json
 from syncd.sandbox.faults import FaultInjector
 
-__all__ = ["DEFAULT_CREDENTIALS", "CirrusCredentials", "CirrusSandbox"]
+__all__ = ["DEFAULT_CREDENTIALS", "CirrusCredentials", "CirrusSandbox", "MaskError", "apply_mask", "parse_mask"]
+
+Mask = dict[str, "Mask | None"]
+
+
+class MaskError(ValueError):
+    """A mask that cannot be parsed, or that asks for fields inside a plain value."""
+
+
+def parse_mask(text: str | None) -> Mask | None:
+    """An X-Fields mask (``{a,b{c,d}}``, outer braces optional) as a tree: name -> sub-mask or None."""
+    if text is None or not text.strip():
+        return None
+    source = text.strip()
+    if not source.startswith("{"):
+        source = "{" + source + "}"
+    tree, end = _parse_fields(source, 1)
+    if source[end:].strip():
+        raise MaskError(f"unexpected {source[end:].strip()[:20]!r} after the mask")
+    return tree
+
+
+def _parse_fields(text: str, i: int) -> tuple[Mask, int]:
+    fields: Mask = {}
+    name = ""
+    while i < len(text):
+        ch = text[i]
+        if ch == "}":
+            if name.strip():
+                fields[name.strip()] = None
+            return fields, i + 1
+        if ch == "{":
+            if not name.strip():
+                raise MaskError("a nested mask without a field name")
+            sub, i = _parse_fields(text, i + 1)
+            fields[name.strip()] = sub
+            name = ""
+            continue
+        if ch == ",":
+            if name.strip():
+                fields[name.strip()] = None
+            name = ""
+        elif not ch.isspace():
+            name += ch
+        i += 1
+    raise MaskError("the mask is not closed with '}'")
+
+
+def apply_mask(data: Any, mask: Mask) -> Any:
+    """restx's reading of a mask on one object: the named fields it has (a missing one is skipped), nested
+    masks applied to nested objects and to each element of a nested list, ``*`` for every other field."""
+    if isinstance(data, list):
+        return [apply_mask(d, mask) for d in data]
+    if not isinstance(data, dict):
+        raise MaskError("Mask is inconsistent with model")
+    out: dict[str, Any] = {}
+    for key, sub in mask.items():
+        if key == "*":
+            out.update({k: v for k, v in data.items() if k not in mask})
+            continue
+        if key not in data:
+            continue
+        value = data[key]
+        if sub is None:
+            out[key] = value
+        elif value is None:
+            out[key] = None
+        elif isinstance(value, dict | list):
+            out[key] = apply_mask(value, sub)
+        else:
+            raise MaskError("Mask is inconsistent with model")
+    return out
 
 _TEXT = ("name", "surname", "function", "department", "email", "officephone", "cellphone", "title", "street",
          "city", "zip", "socialmedia_fb", "socialmedia_tw", "socialmedia_li", "idnumber", "externalkey")
@@ -50,7 +126,11 @@ DEFAULT_CREDENTIALS = CirrusCredentials()
 
 class CirrusSandbox:
     def __init__(self, *, credentials: CirrusCredentials = DEFAULT_CREDENTIALS,
-                 seed_contacts: Iterable[Contact] = (), token_lifetime: int = 3600) -> None:
+                 seed_contacts: Iterable[Contact] = (), token_lifetime: int = 3600, mask_mode: str = "restx") -> None:
+        if mask_mode not in ("restx", "items", "ignore"):
+            raise ValueError(f"mask_mode must be restx, items or ignore, not {mask_mode!r}")
+        self.mask_mode = mask_mode
+        self.early_401s = 0
         self.credentials = credentials
         self.token_lifetime = token_lifetime
         self.tokens: dict[str, float] = {}
@@ -129,6 +209,9 @@ class CirrusSandbox:
         auth = request.headers.get("authorization", "")
         if auth.startswith("Bearer "):
             expires = self.tokens.get(auth.removeprefix("Bearer ").strip())
+            if expires is not None and self.early_401s > 0:
+                self.early_401s -= 1
+                return False
             return expires is not None and expires > time.monotonic()
         return False
 
@@ -154,12 +237,17 @@ class CirrusSandbox:
     async def records(self, request: Request) -> Response:
         return json_response(self.rows())
 
-    @staticmethod
-    def _mask(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
-        if not fields:
-            return item
-        wanted = {f.strip() for f in fields.strip().strip("{}").split(",") if f.strip()}
-        return {k: v for k, v in item.items() if k in wanted}
+    def _single(self, request: Request, item: dict[str, Any]) -> Response:
+        try:
+            mask = parse_mask(request.headers.get("x-fields"))
+        except MaskError as exc:
+            return self._error(400, f"Mask parse error: {exc}")
+        if mask is None or self.mask_mode == "ignore":
+            return json_response(item)
+        try:
+            return json_response(apply_mask(item, mask))
+        except MaskError as exc:
+            return self._error(400, f"Mask parse error: {exc}")
 
     def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
         try:
@@ -169,11 +257,22 @@ class CirrusSandbox:
             return self._error(400, "page and per_page must be integers")
         if per_page > 50 or per_page < 1 or page < 1:
             return self._error(400, f"Results per page {per_page} is invalid, max pagesize is 50")
+        try:
+            mask = parse_mask(request.headers.get("x-fields"))
+        except MaskError as exc:
+            return self._error(400, f"Mask parse error: {exc}")
         start = (page - 1) * per_page
-        mask = request.headers.get("x-fields")
-        chunk = [self._mask(i, mask) for i in items[start:start + per_page]]
-        return json_response([{"page": page, "pages": max(1, math.ceil(len(items) / per_page)), "per_page": per_page,
-                               "total": len(items), "items": chunk}])
+        chunk = items[start:start + per_page]
+        envelope: dict[str, Any] = {"page": page, "pages": max(1, math.ceil(len(items) / per_page)),
+                                    "per_page": per_page, "total": len(items), "items": chunk}
+        try:
+            if mask is not None and self.mask_mode == "restx":
+                envelope = apply_mask(envelope, mask)
+            elif mask is not None and self.mask_mode == "items":
+                envelope["items"] = [apply_mask(i, mask) for i in chunk]
+        except MaskError as exc:
+            return self._error(400, f"Mask parse error: {exc}")
+        return json_response([envelope])
 
     async def list_accounts(self, request: Request) -> Response:
         if not self._authorised(request):
@@ -209,7 +308,7 @@ class CirrusSandbox:
         item = self.contacts.get(request.path_params["contact_id"])
         if item is None:
             return self._error(404, "Contact not found")
-        return json_response(self._mask(item, request.headers.get("x-fields")))
+        return self._single(request, item)
 
     def _validate(self, body: Any, creating: bool) -> str | None:
         if not isinstance(body, dict):

@@ -15,6 +15,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,7 +24,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from syncd.model import Contact
-from syncd.sandbox.common import json_response, now_text, read_form, read_json
+from syncd.sandbox.common import json_response, read_form, read_json
 from syncd.sandbox.faults import FaultInjector
 
 __all__ = ["DEFAULT_CREDENTIALS", "FlowtracCredentials", "FlowtracSandbox", "Resource"]
@@ -43,7 +44,11 @@ DEFAULT_CREDENTIALS = FlowtracCredentials()
 
 @dataclass
 class Resource:
-    """One Flowtrac resource: its columns, which are required, non-nullable, enums, unique, immutable."""
+    """One Flowtrac resource: its columns, which are required, non-nullable, enums, unique, immutable.
+
+    ``writable`` are the columns the doc lists for POST/PUT (None: every column); a write naming another
+    column is handled per ``undocumented``: "reject" (400 naming it, a strict instance), "drop" (ignored
+    without a word) or "accept" (stored, an instance that takes it)."""
 
     columns: tuple[str, ...]
     required: tuple[str, ...]
@@ -52,7 +57,15 @@ class Resource:
     defaults: dict[str, str]
     unique: tuple[str, ...] = ()
     immutable: tuple[str, ...] = ()
+    writable: tuple[str, ...] | None = None
+    undocumented: str = "reject"
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def writable_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` without the undocumented columns a lenient instance drops."""
+        if self.writable is None or self.undocumented != "drop":
+            return body
+        return {k: v for k, v in body.items() if k == "id" or k in self.writable}
 
     def problems(self, body: dict[str, Any], current: dict[str, Any] | None) -> list[str]:
         out = []
@@ -65,6 +78,8 @@ class Resource:
                 continue
             if column not in self.columns:
                 out.append(f"unknown column {column}")
+            elif self.writable is not None and column not in self.writable and self.undocumented == "reject":
+                out.append(f"{column} is a read only column")
             elif value is None and (column in self.non_nullable or (creating and column in self.required)):
                 out.append(f"{column} cannot be null")
             elif value is not None and column in self.enums and str(value) not in self.enums[column]:
@@ -86,7 +101,13 @@ def _contacts_resource() -> Resource:
                "password changed on", "last used", "force password reset", "license", "locked", "read only",
                "account id", "default address id", "default locale id", "default warehouse id",
                "default layout type id", "account", "address1", "address2", "city", "state", "zipcode", "country")
-    return Resource(columns=columns, required=("name",),
+    writable = ("name", "active", "office", "cell", "fax", "email", "title", "type", "user", "user auth",
+                "browser username", "browser password", "device username", "device password", "allow password reset",
+                "last session hash", "direct hourly cost", "overhead hourly cost", "badge", "polled",
+                "password changed on", "last used", "force password reset", "license", "locked", "read only",
+                "account id", "default address id", "default locale id", "default warehouse id",
+                "default layout type id")
+    return Resource(columns=columns, required=("name",), writable=writable,
                     non_nullable=("name", "active", "badge", "read only", "password changed on"),
                     enums={"active": ("Active", "InActive"), "user": _YES_NO, "badge": _YES_NO,
                            "read only": _YES_NO, "allow password reset": _YES_NO, "force password reset": _YES_NO},
@@ -140,11 +161,17 @@ def _column(resource: Resource, key: str) -> str:
 
 class FlowtracSandbox:
     def __init__(self, *, credentials: FlowtracCredentials = DEFAULT_CREDENTIALS,
-                 seed_contacts: Iterable[Contact] = (), cookie_name: str = "flow_auth") -> None:
+                 seed_contacts: Iterable[Contact] = (), cookie_name: str = "flow_auth",
+                 undocumented_writes: str = "reject", time_format: str = "%Y-%m-%d %H:%M:%S") -> None:
+        if undocumented_writes not in ("reject", "drop", "accept"):
+            raise ValueError(f"undocumented_writes must be reject, drop or accept, not {undocumented_writes!r}")
         self.credentials = credentials
         self.cookie_name = cookie_name
+        #: how ``created``/``edited`` are written: a strftime format (our doc does not say which)
+        self.time_format = time_format
         self.sessions: set[str] = set()
         self.resources = {"contacts": _contacts_resource(), "product-processes": _processes_resource()}
+        self.resources["contacts"].undocumented = undocumented_writes
         self.accounts: dict[str, str] = {}
         app = Starlette(routes=[
             Route("/api/device-login/", self.login, methods=["POST"]),
@@ -180,12 +207,15 @@ class FlowtracSandbox:
         row.update({k: (None if v is None else str(v)) for k, v in body.items() if k in res.columns})
         if resource == "contacts" and row.get("account id"):
             row["account"] = next((n for n, i in self.accounts.items() if i == row["account id"]), row.get("account"))
-        row["created"] = row["edited"] = now_text()
+        row["created"] = row["edited"] = self._now()
         res.rows[row["id"]] = row
         return row
 
     def rows(self) -> list[dict[str, Any]]:
         return list(self.contacts.values())
+
+    def _now(self) -> str:
+        return datetime.now(UTC).strftime(self.time_format)
 
     def export_state(self) -> dict[str, Any]:
         return {"resources": {name: res.rows for name, res in self.resources.items()}, "accounts": self.accounts}
@@ -224,6 +254,7 @@ class FlowtracSandbox:
         body = await read_json(request)
         if not isinstance(body, dict):
             return json_response({"error": "A JSON object is required"}, status=400)
+        body = resource.writable_body(body)
         if request.method == "POST":
             problems = resource.problems(body, None)
             if problems:
@@ -244,7 +275,7 @@ class FlowtracSandbox:
                 row[key] = None if value is None else str(value)
         if "account id" in body and request.path_params["resource"] == "contacts":
             row["account"] = next((n for n, i in self.accounts.items() if i == row["account id"]), None)
-        row["edited"] = now_text()
+        row["edited"] = self._now()
         return json_response(row)
 
     def _list(self, request: Request, resource: Resource) -> Response:

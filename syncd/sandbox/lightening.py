@@ -3,8 +3,12 @@
 Every call needs the ``Authorization`` header. Answers are HTTP 200 with ``"result": true|false``;
 errors carry ``"errors": {field: message}`` or ``"error": "..."``; the delete route is a GET whose
 answer says ``"result": false`` even when it deleted (read ``msg``). Values are strings (``"1"``/``"0"``).
-Paging is undocumented: this simulator caps a list at ``page_size`` entities and accepts ``page``
-(from 1) and ``limit`` — the connector follows ``total`` when it exceeds what came back.
+Paging is undocumented, so it is configurable (``paging``): a list is capped at ``page_size`` entities and
+the instance honours one pair of parameters — ``offset/limit``, ``page/limit``, ``page/per_page``,
+``start/length``, ``skip/take`` (a form syncd does not guess) — or ``none`` (it never pages: a caller gets the
+first ``page_size`` and ``total``). Parameters of other forms are ignored, as a PHP portal ignores them.
+The ``Authorization`` header is checked per ``auth_format``: ``bearer`` ("Bearer <token>"), ``raw`` (the
+token alone) or ``either``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from syncd.model import Contact
 from syncd.sandbox.common import json_response, now_text, read_json
 from syncd.sandbox.faults import FaultInjector
 
-__all__ = ["DEFAULT_CREDENTIALS", "LighteningCredentials", "LighteningSandbox"]
+__all__ = ["DEFAULT_CREDENTIALS", "PAGING_FORMS", "LighteningCredentials", "LighteningSandbox"]
+
+#: the paging forms an instance may honour: (start parameter, size parameter, counts items from 0?)
+PAGING_FORMS: dict[str, tuple[str, str, bool] | None] = {
+    "offset/limit": ("offset", "limit", True), "page/limit": ("page", "limit", False),
+    "page/per_page": ("page", "per_page", False), "start/length": ("start", "length", True),
+    "skip/take": ("skip", "take", True), "none": None,
+}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIMITS = {"name": 64, "email": 191, "email2": 191, "email3": 191, "tel": 32, "tel1": 32, "fax": 32, "mobile": 32,
@@ -44,9 +55,16 @@ DEFAULT_CREDENTIALS = LighteningCredentials()
 
 class LighteningSandbox:
     def __init__(self, *, credentials: LighteningCredentials = DEFAULT_CREDENTIALS,
-                 seed_contacts: Iterable[Contact] = (), page_size: int = 500) -> None:
+                 seed_contacts: Iterable[Contact] = (), page_size: int = 500, paging: str = "page/limit",
+                 auth_format: str = "either") -> None:
+        if paging not in PAGING_FORMS:
+            raise ValueError(f"paging must be one of {', '.join(PAGING_FORMS)}, not {paging!r}")
+        if auth_format not in ("bearer", "raw", "either"):
+            raise ValueError(f"auth_format must be bearer, raw or either, not {auth_format!r}")
         self.credentials = credentials
         self.page_size = page_size
+        self.paging = paging
+        self.auth_format = auth_format
         self.contacts: dict[str, dict[str, Any]] = {}
         self.customers: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -117,7 +135,26 @@ class LighteningSandbox:
 
     def _authorised(self, request: Request) -> bool:
         header = request.headers.get("authorization", "")
-        return header.removeprefix("Bearer ").strip() == self.credentials.token
+        token = self.credentials.token
+        if self.auth_format == "bearer":
+            return header == f"Bearer {token}"
+        if self.auth_format == "raw":
+            return header == token
+        return header.removeprefix("Bearer ").strip() == token
+
+    def _paged(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        """One answer of a list, in this instance's paging form; junk in its parameters is an error."""
+        form = PAGING_FORMS[self.paging]
+        start, size = 0, self.page_size
+        if form is not None:
+            q = request.query_params
+            try:
+                size = min(self.page_size, max(1, int(q.get(form[1], str(self.page_size)))))
+                where = int(q.get(form[0], "0" if form[2] else "1"))
+            except ValueError:
+                return json_response({"error": "Invalid parameters.", "result": False})
+            start = max(0, where) if form[2] else (max(1, where) - 1) * size
+        return json_response({"entities": items[start:start + size], "total": len(items), "result": True})
 
     def _denied(self) -> Response:
         return json_response({"error": "Unauthorized.", "result": False}, status=401)
@@ -128,8 +165,7 @@ class LighteningSandbox:
     async def list_customers(self, request: Request) -> Response:
         if not self._authorised(request):
             return self._denied()
-        entities = list(self.customers.values())
-        return json_response({"entities": entities, "total": len(entities), "result": True})
+        return self._paged(request, list(self.customers.values()))
 
     async def list_contacts(self, request: Request) -> Response:
         if not self._authorised(request):
@@ -139,13 +175,9 @@ class LighteningSandbox:
             return json_response({"errors": {"customer_id": "Field is required."}, "result": False})
         try:
             wanted = {int(x) for x in raw}
-            page = max(1, int(request.query_params.get("page", "1")))
-            limit = min(self.page_size, max(1, int(request.query_params.get("limit", str(self.page_size)))))
         except ValueError:
             return json_response({"error": "Invalid parameters.", "result": False})
-        matching = [row for row in self.contacts.values() if row["customer_id"] in wanted]
-        start = (page - 1) * limit
-        return json_response({"entities": matching[start:start + limit], "total": len(matching), "result": True})
+        return self._paged(request, [row for row in self.contacts.values() if row["customer_id"] in wanted])
 
     async def get_contact(self, request: Request) -> Response:
         if not self._authorised(request):

@@ -27,16 +27,28 @@ SEED = [
 ]
 
 
-@pytest.fixture(params=VENDORS)
-def vendor(request: pytest.FixtureRequest) -> ModuleType:
-    return importlib.import_module(f"tests.contract.vendors.{request.param}")
+def _readings() -> list[str]:
+    """Every vendor in every reading of its docs its simulator can be set to (``vendor:reading``)."""
+    out = []
+    for name in VENDORS:
+        module = importlib.import_module(f"tests.contract.vendors.{name}")
+        out += [f"{name}:{reading}" for reading in getattr(module, "READINGS", {"default": None})]
+    return out
+
+
+@pytest.fixture(params=_readings())
+def vendor(request: pytest.FixtureRequest) -> tuple[ModuleType, str]:
+    name, _, reading = str(request.param).partition(":")
+    return importlib.import_module(f"tests.contract.vendors.{name}"), reading
 
 
 @pytest.fixture
-async def pair(vendor: ModuleType) -> AsyncIterator[tuple[Connector, Any, ModuleType]]:
-    async with vendor.make(SEED) as (connector, sandbox):
+async def pair(vendor: Any) -> AsyncIterator[tuple[Connector, Any, ModuleType]]:
+    module, reading = vendor if isinstance(vendor, tuple) else (vendor, None)
+    options = {"reading": reading} if reading else {}
+    async with module.make(SEED, **options) as (connector, sandbox):
         try:
-            yield connector, sandbox, vendor
+            yield connector, sandbox, module
         finally:
             await connector.aclose()
 
@@ -57,7 +69,7 @@ def new_person(connector: Connector) -> dict[str, Any]:
         "email": "katherine.johnson@langley.example", "phone_office": "+1 757 555 0199",
         "title": "Mathematician", "department": "Flight Research", "city": "Hampton", "active": True,
     }
-    return {k: v for k, v in values.items() if k in connector.schema.fields}
+    return {k: v for k, v in values.items() if k in connector.schema.writable_fields}
 
 
 def assert_holds(connector: Connector, record: RemoteRecord, values: dict[str, Any]) -> None:

@@ -1,7 +1,10 @@
 """The Cirrus 2 connector.
 
 Quirks kept here: two ways to authenticate (``X-Token``, or an OAuth2 bearer token refreshed before
-it expires and once on a 401); list answers that may or may not be wrapped in a list; at most 50 per
+it expires and on a 401 — again on a second 401 right after a refresh, up to ``max_token_refreshes`` per
+call, since a token just issued may not be honoured everywhere yet); ``X-Fields`` masks that name the
+list envelope (:func:`~syncd.connectors.cirrus.mapping.list_mask`), dropped for good if an instance
+answers a masked list without its items; list answers that may or may not be wrapped in a list; at most 50 per
 page, so after page 1 the rest are fetched concurrently (bounded) and yielded in order; an edit
 during a scan can move a contact between pages, so the scan checks that it saw ``total`` distinct
 contacts and is retried (or fails, deleting nothing) when it did not. ``externalkey`` carries
@@ -16,11 +19,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
+import structlog
 
 from syncd.connectors import convert
 from syncd.connectors.base import Capabilities, ScanItem
-from syncd.connectors.cirrus.mapping import MASK, SCHEMA, from_item, to_body
+from syncd.connectors.cirrus.mapping import MASK, SCHEMA, from_item, list_mask, to_body
 from syncd.connectors.cirrus.settings import CirrusSettings
+from syncd.connectors.companies import CompanyCache
 from syncd.connectors.http import VendorHTTP
 from syncd.errors import AuthError, NotFoundError, ProtocolError, RetriableError, ValidationError
 from syncd.logging import add_secret
@@ -28,12 +33,16 @@ from syncd.model import BadRecord, FieldValue, RemoteRecord
 
 __all__ = ["CirrusConnector"]
 
+log = structlog.get_logger("syncd.connectors.cirrus")
+
 
 class _TokenAuth:
     """``X-Token``, or an OAuth2 client-credentials bearer token kept fresh."""
 
     def __init__(self, settings: CirrusSettings, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
+        #: refreshes per call on 401: none can help a static X-Token
+        self.max_refreshes = 0 if settings.x_token is not None else settings.max_token_refreshes
         self.clock = clock
         self.token: str | None = None
         self.expires = 0.0
@@ -70,6 +79,12 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+def _has_items(body: Any) -> bool:
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    return isinstance(body, dict) and isinstance(body.get("items"), list)
+
+
 def _envelope(body: Any) -> dict[str, Any]:
     """The documented envelope, whether or not it came wrapped in a list."""
     if isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict):
@@ -90,6 +105,9 @@ class CirrusConnector:
         self.http = VendorHTTP(name, settings.base_url, auth=self.auth, settings=settings.http_settings(),
                                transport=transport, sleep=sleep)
         self.path = settings.contacts_path.strip("/")
+        #: send X-Fields masks (turned off if the instance answers a masked list without its items)
+        self.masks = settings.use_masks
+        self._accounts = CompanyCache(name)
 
     def _record(self, item: Mapping[str, Any]) -> ScanItem:
         remote_id, problem = convert.remote_id(item.get("id"))
@@ -105,10 +123,36 @@ class CirrusConnector:
         return RemoteRecord(self.name, remote_id, contact, raw=dict(item), company_id=company_id,
                             external_key=str(key) if key else None)
 
-    async def _page(self, page: int, extra: Mapping[str, str] | None = None) -> dict[str, Any]:
-        params = {"page": str(page), "per_page": str(self.settings.per_page), "sorting": "name_asc", **(extra or {})}
-        body = await self.http.request("GET", self.path, idempotent=True, params=params, headers={"X-Fields": MASK})
+    async def _page(self, page: int, extra: Mapping[str, str] | None = None, *, path: str | None = None,
+                    mask: str = MASK) -> dict[str, Any]:
+        params = {"page": str(page), "per_page": str(self.settings.per_page), **(extra or {})}
+        if path is None:
+            params.setdefault("sorting", "name_asc")
+        headers = {"X-Fields": mask} if self.masks else {}
+        body = await self.http.request("GET", path or self.path, idempotent=True, params=params, headers=headers)
+        if headers and not _has_items(body):
+            # an instance whose masks do not follow either reading: read unmasked from now on
+            self.masks = False
+            log.warning("Cirrus answered a masked list without its items: reading without X-Fields from now on",
+                        connector=self.name, path=path or self.path)
+            body = await self.http.request("GET", path or self.path, idempotent=True, params=params)
         return _envelope(body)
+
+    async def companies(self) -> Mapping[str, str]:
+        """Cirrus accounts (``GET /accounts``, every page): account id -> name."""
+        return await self._accounts.get(self._read_accounts)
+
+    async def _read_accounts(self) -> dict[str, str]:
+        path, mask = self.settings.accounts_path.strip("/"), list_mask("id,name")
+        first = await self._page(1, path=path, mask=mask)
+        out: dict[str, str] = {}
+        for body in [first, *[await self._page(p, path=path, mask=mask)
+                              for p in range(2, int(first.get("pages") or 1) + 1)]]:
+            for item in body["items"]:
+                account_id = item.get("id") if isinstance(item, dict) else None
+                if account_id not in (None, ""):
+                    out[str(account_id)] = convert.text(item.get("name")) or ""
+        return out
 
     async def scan(self) -> AsyncIterator[ScanItem]:
         seen: set[str] = set()

@@ -13,7 +13,7 @@ from syncd.connectors.base import FieldSpec, Schema
 from syncd.connectors.convert import text
 from syncd.model import Contact, FieldValue
 
-__all__ = ["MASK", "SCHEMA", "from_item", "to_body"]
+__all__ = ["ITEM_FIELDS", "MASK", "SCHEMA", "from_item", "list_mask", "to_body"]
 
 SCHEMA = Schema("cirrus", {
     "given_name": FieldSpec("given_name", "name", max_length=100, required=True, non_nullable=True),
@@ -33,9 +33,22 @@ SCHEMA = Schema("cirrus", {
 _SIMPLE = {"given_name": "name", "family_name": "surname", "email": "email", "phone_office": "officephone",
            "phone_mobile": "cellphone", "title": "title", "department": "department", "street": "street",
            "city": "city", "zip": "zip"}
-#: the X-Fields mask of a scan: only what the mapping reads
-MASK = "{id,account,name,surname,function,department,email,officephone,cellphone,title,street,city,zip,active," \
-       "externalkey}"
+#: the contact fields a scan reads
+ITEM_FIELDS = "id,account{id,name},name,surname,function,department,email,officephone,cellphone,title,street,city," \
+              "zip,active,externalkey"
+
+
+def list_mask(item_fields: str) -> str:
+    """The X-Fields mask for a paginated list, right under every reading of the spec.
+
+    Cirrus is flask-restx, which applies the mask to the whole response: a mask naming only contact fields
+    would mask the envelope away (no ``items``, no ``total``). So the mask names the envelope and the items
+    within it; and it names the item fields at the top as well, for an implementation that masks each item
+    instead (restx skips mask fields its model lacks, so they cost nothing there)."""
+    return f"{{page,pages,per_page,total,items{{{item_fields}}},{item_fields}}}"
+
+
+MASK = list_mask(ITEM_FIELDS)
 
 
 

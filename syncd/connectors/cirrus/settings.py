@@ -19,6 +19,11 @@ class CirrusSettings(ConnectorSettings):
     #: the OAuth2 token endpoint (default: <base_url>/oauth/token)
     token_url: str | None = None
     contacts_path: str = "contacts"
+    accounts_path: str = "accounts"
+    #: send X-Fields masks on scans (smaller answers); off for an instance that mishandles them
+    use_masks: bool = True
+    #: token refreshes per call when Cirrus answers 401 to a token it just issued
+    max_token_refreshes: int = Field(3, ge=1, le=10)
     per_page: int = Field(50, ge=1, le=50)
     #: refresh the bearer token this many seconds before it expires
     refresh_margin: float = Field(60.0, ge=0)

@@ -3,37 +3,47 @@
 Columns have spaces in their names (``browser username``); some public material spells them with
 underscores, so reads accept both and writes send the documented form. Enums are strings:
 ``Active``/``InActive``. ``account`` is the company's name, ``account id`` its id.
+
+Addresses. In our doc ``address1``, ``city``, ``zipcode`` and ``country`` are filterable GET columns only:
+they are not among the POST fields, the fields set by id or the PUT columns (addresses are records of their
+own, set by ``default address id``). So they are read and never written (``FieldSpec(writable=False)``),
+unless an admin who checked that their instance takes them turns on ``write_addresses``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import FieldSpec, Schema
-from syncd.connectors.convert import parse_time, shown, text
+from syncd.connectors.convert import shown, text
 from syncd.model import Contact, FieldValue
 
-__all__ = ["NON_NULLABLE", "SCHEMA", "from_row", "to_body", "updated_at"]
+__all__ = ["ADDRESS_COLUMNS", "COLUMNS", "NON_NULLABLE", "column", "from_row", "schema", "to_body"]
 
 NON_NULLABLE = ("name", "active", "badge", "read only", "password changed on")
-SCHEMA = Schema("flowtrac", {
-    "full_name": FieldSpec("full_name", "name", max_length=255, required=True, non_nullable=True),
-    "email": FieldSpec("email", "email", max_length=255, email=True),
-    "phone_office": FieldSpec("phone_office", "office", max_length=50),
-    "phone_mobile": FieldSpec("phone_mobile", "cell", max_length=50),
-    "fax": FieldSpec("fax", "fax", max_length=50),
-    "title": FieldSpec("title", "title", max_length=255),
-    "company": FieldSpec("company", "account"),
-    "street": FieldSpec("street", "address1", max_length=255),
-    "city": FieldSpec("city", "city", max_length=100),
-    "zip": FieldSpec("zip", "zipcode", max_length=20),
-    "country": FieldSpec("country", "country", max_length=100),
-    "active": FieldSpec("active", "active", non_nullable=True),
-})
-_SIMPLE = {"full_name": "name", "email": "email", "phone_office": "office", "phone_mobile": "cell", "fax": "fax",
-           "title": "title", "street": "address1", "city": "city", "zip": "zipcode", "country": "country"}
+#: canonical field -> Flowtrac column, for the plain text columns
+COLUMNS = {"full_name": "name", "email": "email", "phone_office": "office", "phone_mobile": "cell", "fax": "fax",
+           "title": "title", "street": "address1", "city": "city", "zip": "zipcode", "country": "country",
+           "active": "active"}
+ADDRESS_COLUMNS = frozenset({"street", "city", "zip", "country"})
+
+
+def schema(write_addresses: bool = False) -> Schema:
+    return Schema("flowtrac", {
+        "full_name": FieldSpec("full_name", "name", max_length=255, required=True, non_nullable=True),
+        "email": FieldSpec("email", "email", max_length=255, email=True),
+        "phone_office": FieldSpec("phone_office", "office", max_length=50),
+        "phone_mobile": FieldSpec("phone_mobile", "cell", max_length=50),
+        "fax": FieldSpec("fax", "fax", max_length=50),
+        "title": FieldSpec("title", "title", max_length=255),
+        "company": FieldSpec("company", "account"),
+        "street": FieldSpec("street", "address1", max_length=255, writable=write_addresses),
+        "city": FieldSpec("city", "city", max_length=100, writable=write_addresses),
+        "zip": FieldSpec("zip", "zipcode", max_length=20, writable=write_addresses),
+        "country": FieldSpec("country", "country", max_length=100, writable=write_addresses),
+        "active": FieldSpec("active", "active", non_nullable=True),
+    })
 
 
 def column(row: Mapping[str, Any], name: str) -> Any:
@@ -43,9 +53,9 @@ def column(row: Mapping[str, Any], name: str) -> Any:
     return row.get(name.replace(" ", "_"))
 
 
-
 def from_row(row: Mapping[str, Any]) -> Contact:
-    values: dict[str, Any] = {canonical: text(column(row, vendor)) for canonical, vendor in _SIMPLE.items()}
+    values: dict[str, Any] = {canonical: text(column(row, vendor)) for canonical, vendor in COLUMNS.items()
+                              if canonical != "active"}
     values["company"] = text(column(row, "account"))
     active = text(column(row, "active"))
     if active not in (None, "Active", "InActive"):
@@ -54,22 +64,14 @@ def from_row(row: Mapping[str, Any]) -> Contact:
     return Contact(**values)
 
 
-def updated_at(row: Mapping[str, Any]) -> datetime | None:
-    """``edited`` is a hint only (its format is undocumented): the content hash decides what changed."""
-    for name in ("edited", "created"):
-        found = parse_time(column(row, name), ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"))
-        if found is not None:
-            return found
-    return None
-
-
 def to_body(values: Mapping[str, FieldValue]) -> dict[str, Any]:
     """Canonical values as Flowtrac columns; ``None`` clears a nullable column."""
     body: dict[str, Any] = {}
-    for canonical, vendor in _SIMPLE.items():
-        if canonical in values:
-            value = values[canonical]
-            body[vendor] = None if value in (None, "") else str(value)
+    for canonical, vendor in COLUMNS.items():
+        if canonical == "active" or canonical not in values:
+            continue
+        value = values[canonical]
+        body[vendor] = None if value in (None, "") else str(value)
     if "active" in values and values["active"] is not None:
         body["active"] = "Active" if values["active"] else "InActive"
     return body

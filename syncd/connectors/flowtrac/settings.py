@@ -22,3 +22,6 @@ class FlowtracSettings(ConnectorSettings):
     #: which contacts take part, in Flowtrac's filter grammar, e.g. {"type" = "Customer"} or
     #: {"type-in" = "Customer,Vendor"}, {"email-isnotnull" = ""}
     filters: dict[str, str] = Field(default_factory=dict)
+    #: write address1, city, zipcode and country. Our doc lists them as GET filter columns only (addresses
+    #: are records of their own): turn this on only after checking that your instance accepts them on PUT
+    write_addresses: bool = False

@@ -17,6 +17,7 @@ class ITFlowSettings(ConnectorSettings):
     #: where the contacts API lives under base_url
     api_path: str = "api/v1/contacts"
     clients_path: str = "api/v1/clients"
-    page_size: int = Field(50, ge=1, le=1000)
+    #: rows per read (ITFlow's default is 50 and it has no ceiling; a page of notes-heavy rows is large)
+    page_size: int = Field(100, ge=1, le=1000)
     #: delete.php is a hard delete: used only when this is true (otherwise archive)
     allow_hard_delete: bool = False
