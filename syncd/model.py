@@ -27,10 +27,12 @@ __all__ = [
     "BadRecord",
     "Contact",
     "RemoteRecord",
+    "better_written",
     "clean_json",
     "clean_text",
     "comparable",
     "content_hash",
+    "equivalent",
     "fold_name",
     "normalize_email",
     "normalize_name",
@@ -284,6 +286,49 @@ def comparable(name: str, value: FieldValue) -> FieldValue:
     if name in PHONE_FIELDS:
         return normalize_phone(str(value))
     return normalize_text(str(value))
+
+
+def equivalent(name: str, a: FieldValue, b: FieldValue) -> bool:
+    """The same value, written two ways: equal once compared (:func:`comparable`), or — for a phone — one
+    international number and the same number without its ``+`` (ITFlow keeps digits only: ``33764755519`` is
+    ``+33 76 475 5519``) or written the national way (``(51) 99851-6624``, ``8 812 386-63-22``)."""
+    ca, cb = comparable(name, a), comparable(name, b)
+    if ca == cb:
+        return True
+    if name not in PHONE_FIELDS or not isinstance(ca, str) or not isinstance(cb, str):
+        return False
+    if cb.startswith("+") and not ca.startswith("+"):
+        ca, cb = cb, ca
+    if not ca.startswith("+"):  # two numbers neither of which could be read as international: same digits
+        return len(_digits(ca)) >= 6 and _digits(ca) == _digits(cb)
+    return _digits(cb) in _written_forms(ca)
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+@lru_cache(maxsize=100_000)
+def _written_forms(e164: str) -> frozenset[str]:
+    """The digits an international number is also written with: without ``+``, with ``00``, and national
+    (alone, or after a trunk prefix)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return frozenset()
+    country, national = str(number.country_code), str(number.national_number)
+    if len(national) < 6:
+        return frozenset()
+    return frozenset({country + national, "00" + country + national, national, "0" + national, "8" + national})
+
+
+def better_written(name: str, a: FieldValue, b: FieldValue) -> bool:
+    """Of two equivalent values, is ``a`` the better written? A phone with its country code; a name in
+    mixed case rather than all capitals or all lower case."""
+    if name in PHONE_FIELDS:
+        return str(comparable(name, a)).startswith("+") and not str(comparable(name, b)).startswith("+")
+    return isinstance(a, str) and isinstance(b, str) and not (a.isupper() or a.islower()) \
+        and (b.isupper() or b.islower())
 
 
 def comparable_dict(contact: Contact, fields: Iterable[str] = CANONICAL_FIELDS) -> dict[str, FieldValue]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from syncd.engine.policies import FieldRule, Policy
 from syncd.engine.when import DEFAULT_AMBIGUOUS_ORDER, AmbiguousOrder, When
-from syncd.model import FieldValue, comparable
+from syncd.model import FieldValue, better_written, comparable, equivalent
 
 __all__ = ["Agreed", "Candidate", "FieldOutcome", "merge_field"]
 
@@ -72,17 +72,18 @@ def _blank(value: FieldValue) -> bool:
     return value is None or value == "" or value == ()
 
 
-def _well_written(value: FieldValue) -> bool:
-    """"Ada Lovelace" rather than "ADA LOVELACE" or "ada lovelace"."""
-    return isinstance(value, str) and not (value.isupper() or value.islower())
+def _same(name: str, a: FieldValue, b: FieldValue) -> bool:
+    """One value however it is written: equivalent, or equal but for case."""
+    return equivalent(name, a, b) or str(comparable(name, a)).casefold() == str(comparable(name, b)).casefold()
 
 
 def _first_choice(name: str, changes: Sequence[Candidate]) -> Candidate | None:
-    """For a first agreement where the proposals differ only in case, the best-written one wins."""
-    folded = {str(comparable(name, c.value)).casefold() for c in changes}
-    if len(folded) != 1:
+    """Where the proposals are one value written several ways, the best-written one wins ("Ada Lovelace"
+    over "ADA LOVELACE", "+33764755519" over ITFlow's "33764755519"); then the newest."""
+    if not all(_same(name, c.value, changes[0].value) for c in changes[1:]):
         return None
-    return max(changes, key=lambda c: (_well_written(c.value), c.when.hi, c.system))
+    return max(changes, key=lambda c: (sum(better_written(name, c.value, o.value) for o in changes),
+                                       c.when.hi, c.system))
 
 
 def _latest_seen(changes: Sequence[Candidate]) -> Candidate:
@@ -141,6 +142,7 @@ def merge_field(
         proposals = [
             c for c in accepted
             if comparable(name, c.value) != base_cmp and (not _blank(c.value) if c.joining else c.changed)
+            and not (equivalent(name, c.value, base.value) and not better_written(name, c.value, base.value))
         ]
     if rule.policy is Policy.NON_EMPTY:
         proposals = [c for c in proposals if not _blank(c.value)]
@@ -175,8 +177,8 @@ def merge_field(
     if len(distinct) == 1:
         winner = _latest_seen(contest)
         return outcome(winner, "changed" if has_base else "first value")
-    if not has_base and (choice := _first_choice(name, contest)) is not None:
-        return outcome(choice, "first value, best written")
+    if (choice := _first_choice(name, contest)) is not None:
+        return outcome(choice, "first value, best written" if not has_base else "one value, best written")
     competing = {c.system: c.value for c in sorted(contest, key=lambda c: c.system)}
     if rule.policy is Policy.MANUAL:
         return FieldOutcome(base.value if base is not None else None, "manual: conflict opened", None,

@@ -18,7 +18,7 @@ from syncd.engine.mailboxes import RoleAddresses
 from syncd.engine.merge import Agreed, Candidate, merge_field
 from syncd.engine.policies import FieldRule, OnRemoteDelete, SystemRules
 from syncd.engine.when import DEFAULT_AMBIGUOUS_ORDER, AmbiguousOrder, When
-from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, comparable, fold_name, normalize_text
+from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, comparable, equivalent, fold_name, normalize_text
 
 __all__ = [
     "ChangeSet", "ConflictItem", "Copy", "EntityPlan", "EntityState", "Op", "PlanSettings", "Provenance",
@@ -156,7 +156,7 @@ def split_full_name(full: str | None) -> tuple[str | None, str | None]:
 
 
 def _differs(name: str, a: FieldValue, b: FieldValue) -> bool:
-    return comparable(name, a) != comparable(name, b)
+    return not equivalent(name, a, b)
 
 
 def _blank(value: FieldValue) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from enum import StrEnum
 
-from syncd.model import PHONE_FIELDS, FieldValue, comparable
+from syncd.model import PHONE_FIELDS, FieldValue, comparable, equivalent
 
 __all__ = ["Verdict", "settle"]
 
@@ -38,8 +38,8 @@ def _digits(value: str) -> str:
 
 def settle(name: str, sent: FieldValue, got: FieldValue) -> tuple[Verdict, str | None]:
     """How the target kept ``sent`` (it now reads ``got``), and why not when it did not."""
-    if comparable(name, sent) == comparable(name, got):
-        return Verdict.HELD, None
+    if equivalent(name, sent, got):
+        return Verdict.HELD, None  # (a phone that lost its "+" is the same number: the agreed form is kept)
     if _blank(sent):
         # a clear that did not take: the vendor still holds a value
         return Verdict.LOST, f"{name} was cleared, but the vendor still holds {got!r}"

@@ -87,13 +87,13 @@ def strip_tags(value: str) -> str:
                     in_q = 0
                     state = 0
             elif c in (0x22, 0x27):
-                if i >= 1 and prev != 0x5C:  # not after a backslash
+                if i >= 1 and prev != 0x5C:  # not after a backslash: an escaped quote neither opens nor closes
                     if lc == c:
                         lc = 0
                     elif lc != 0x5C:
                         lc = c
-                if i != 0 and (not in_q or c == in_q):
-                    in_q = 0 if in_q else c
+                    if not in_q or c == in_q:
+                        in_q = 0 if in_q else c
             elif c in (0x6C, 0x4C) and i > 4 and data[i - 1] in (0x6D, 0x4D) and data[i - 2] in (0x78, 0x58) \
                     and data[i - 3] == 0x3F and data[i - 4] == 0x3C:  # "<?xml": an XML declaration, not PHP
                 state = 1
