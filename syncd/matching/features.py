@@ -132,7 +132,11 @@ def normalize_street(text: str | None) -> tuple[str, str, str]:
 
 @lru_cache(maxsize=400_000)
 def _street(text: str) -> tuple[str, str, str]:
-    main, _, extra = text.replace("\n", ",").partition(",")
+    parts = [p for p in text.replace("\n", ",").split(",") if p.strip()] or [text]
+    # the line with the street is the one with a word that is not a unit ("Apt 4, 12 Main Street")
+    streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in fold_name(p).split())]
+    main = streetlike[0] if streetlike else parts[0]
+    extra = ",".join(p for p in parts if p is not main)
     tokens = fold_name(main).split()
     unit_parts: list[str] = []
     kept: list[str] = []
