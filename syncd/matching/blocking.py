@@ -40,6 +40,10 @@ def blocking_keys(f: Features) -> set[str]:
             keys.add(f"gz:{f.given_canon}:{f.zip}")
         if f.street:
             keys.add(f"sz:{f.street}:{f.zip}")
+    if f.family_part and g:
+        keys.add(f"n:{f.family_part}:{g[0]}")  # "Puig Torres" written "Torres Puig"
+    if fam and not g:
+        keys.add(f"o:{fam}")  # a single name (or only initials): it meets the same word as a given name
     place = f.city or f.zip
     if place:
         if f.street:

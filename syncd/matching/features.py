@@ -60,8 +60,8 @@ class Features:
 
 
 #: words around a name that are not the name (folded): honorifics before it, suffixes after it
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
-                     "sra", "srta", "dona", "dott", "ing", "rev", "fr"})
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "dra", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
+                     "sra", "srta", "dona", "dott", "ing", "rev", "fr", "mgr", "mag", "sig", "sig.ra", "drs", "ir"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "ret", "mba", "dds", "cpa", "msc", "bsc"})
 #: family-name particles: "de Jong", "van der Berg", "al Farsi" are one family name
 _PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "la", "le",
