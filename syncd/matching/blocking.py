@@ -55,6 +55,18 @@ def blocking_keys(f: Features) -> set[str]:
         if g:
             keys.add(f"gc:{f.given_canon}:{place}")
     house = f.street.partition(" ")[0] if f.street[:1].isdigit() else ""
+    if f.zip:
+        # typo-proof keys: every name and street word may carry a typo, a house number and the initials less so
+        if house:
+            keys.add(f"hz:{house}:{f.zip}")
+        if g and fam:
+            keys.add(f"iz:{g[0]}{fam[0]}:{f.zip}")
+        if fam:
+            keys.add(f"f3z:{fam[:3]}:{f.zip}")
+        if g:
+            keys.add(f"g3z:{g[:3]}:{f.zip}")
+    if house and f.city:
+        keys.add(f"hc:{house}:{f.city}")
     if house:
         if fam:
             keys.add(f"hf:{house}:{fam}")
