@@ -19,15 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datasets.sources import from_env, read_match_output, read_truth, score, write_match_csv
 
+from syncd.sandbox.people import SeededContact
 
-def run_one(name: str, seeded_len: int, workdir: Path, load: object) -> dict[str, float]:
-    seeded = load()  # type: ignore[operator]
+
+def run_one(name: str, workdir: Path, load: Callable[[], list[SeededContact]]) -> dict[str, float]:
+    seeded = load()
     started = time.perf_counter()
     in_path, truth_path = write_match_csv(seeded, workdir / f"{name}.csv")
     written = time.perf_counter() - started
@@ -62,7 +65,7 @@ def main() -> None:
         print(f"{'source':14s} {'records':>8s} {'true pairs':>10s} {'time s':>7s} {'RSS MB':>7s} {'precision':>9s} "
               f"{'recall':>7s} {'F1':>7s} {'false':>6s} {'missed':>7s} {'review':>7s}")
         for source in sources:
-            f = run_one(source.name, source.size, workdir, source.load)
+            f = run_one(source.name, workdir, source.load)
             print(f"{source.name:14s} {f['records']:8.0f} {f['true_pairs']:10.0f} {f['seconds']:7.1f} "
                   f"{f['rss_mb']:7.0f} {f['precision']:9.4f} {f['recall']:7.4f} {f['f1']:7.4f} "
                   f"{f['false_links']:6.0f} {f['missed']:7.0f} {f['review_pct']:6.2f}%", flush=True)

@@ -69,11 +69,19 @@ class MatchingSettings(_Section):
         return self
 
 
+AmbiguousStep = Literal["prefer", "known_time", "latest_seen", "manual"]
+
+
 class SyncSettings(_Section):
     max_delete_ratio: float = Field(0.1, ge=0, le=1)
     #: deletions at or below this count never trip the ratio guard (small systems)
     delete_guard_min: int = Field(5, ge=0)
     write_concurrency: int = Field(4, ge=1, le=64)
+    #: how edits whose order cannot be known are decided (a vendor time missing or unreadable): the steps
+    #: are tried in turn — "prefer" (the field's prefer list), "known_time" (the edit whose vendor time is
+    #: known), "latest_seen" (the edit syncd saw last), "manual" (a conflict for an admin)
+    ambiguous_order: list[AmbiguousStep] = Field(
+        default_factory=lambda: list[AmbiguousStep](("prefer", "known_time", "manual")), min_length=1)
 
 
 class ServerSettings(_Section):
@@ -87,6 +95,55 @@ class ServerSettings(_Section):
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:9188")
         return value
+
+
+class ConsoleUser(_Section):
+    """One person who may log in to the console. ``password_hash`` is argon2 (``syncd console adduser`` writes one)."""
+
+    role: Literal["admin", "viewer"] = "viewer"
+    password_hash: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hash_file(cls, data: Any) -> Any:
+        from syncd.connectors.settings import read_secret_files
+
+        return read_secret_files(cls, data)
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("$argon2"):
+            raise ValueError("must be an argon2 hash ($argon2id$...): `syncd console adduser NAME` writes one")
+        return value
+
+
+class ConsoleSettings(_Section):
+    """The admin console (``/console`` on the daemon's listener, or ``syncd console`` alone)."""
+
+    #: serve it from ``syncd run``; ``syncd console`` serves it whatever this says
+    enabled: bool = False
+    #: more users, kept apart from the configuration (``syncd console adduser`` writes it); read again at each
+    #: login, so a user added while syncd runs can log in at once. Default: console-users.toml beside the
+    #: configuration file (or in the working directory without one)
+    users_file: str = ""
+    users: dict[str, ConsoleUser] = Field(default_factory=dict)
+    #: signs the session cookies; empty: a random key for each process (everybody logs in again after a
+    #: restart; set it when several replicas serve the console behind one address)
+    session_secret: SecretStr | None = None
+    session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    #: ``auto``: cookies are ``Secure`` when the request came over https (directly or, from a proxy on
+    #: 127.0.0.1, as ``X-Forwarded-Proto: https``); ``always`` or ``never`` to say so
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    #: system -> a URL template of a record's page in that vendor's web UI: {id}, {company_id}
+    record_links: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_file(cls, data: Any) -> Any:
+        from syncd.connectors.settings import read_secret_files
+
+        return read_secret_files(cls, data)
 
 
 class SandboxSettings(_Section):
@@ -138,6 +195,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     connectors: dict[str, Any] = Field(default_factory=_sandbox_connectors)
     fields: dict[FieldName, FieldSettings] = Field(default_factory=dict)
     #: the file these settings came from (None: built-in defaults)
@@ -207,6 +265,11 @@ class Settings(BaseSettings):
                 value = getattr(cfg, name)
                 if isinstance(value, SecretStr) and value.get_secret_value():
                     out.append(value.get_secret_value())
+        for user in self.console.users.values():
+            if user.password_hash is not None:
+                out.append(user.password_hash.get_secret_value())
+        if self.console.session_secret is not None and self.console.session_secret.get_secret_value():
+            out.append(self.console.session_secret.get_secret_value())
         if "@" in self.database.url and ":" in self.database.url.split("@")[0].split("//")[-1]:
             out.append(self.database.url.split("//", 1)[-1].split("@")[0].split(":", 1)[1])
         return out
@@ -221,7 +284,8 @@ class Settings(BaseSettings):
         return notes
 
 
-_SECRET_KEYS = {"token", "x_token", "pin", "password", "api_key", "client_secret", "secret"}
+_SECRET_KEYS = {"token", "x_token", "pin", "password", "api_key", "client_secret", "secret", "password_hash",
+                "session_secret"}
 
 
 def _mask(path: str, value: Any) -> str:
@@ -293,6 +357,16 @@ def render_effective(settings: Settings) -> str:
         lines.append(f"\n[{section}]")
         for key, value in getattr(settings, section).model_dump().items():
             lines.append(f"{key} = {_toml(value)}")
+    console = settings.console
+    lines.append("\n[console]")
+    for key in ("enabled", "users_file", "session_hours", "secure_cookies", "record_links"):
+        lines.append(f"{key} = {_toml(getattr(console, key))}")
+    masked = '"********"'
+    lines.append(f"session_secret = {masked if console.session_secret else _toml(None)}")
+    for name, user in console.users.items():
+        lines.append(f"\n[console.users.{name}]")
+        lines.append(f"role = {_toml(user.role)}")
+        lines.append(f"password_hash = {masked if user.password_hash else _toml(None)}")
     for name, cfg in settings.connectors.items():
         lines.append(f"\n[connectors.{name}]")
         for key in type(cfg).model_fields:

@@ -101,7 +101,11 @@ class Daemon:
         if not self.settings.server.enabled:
             return None
         host, _, port = self.settings.server.listen.rpartition(":")
-        config = uvicorn.Config(health_app(self), host=host.strip("[]"), port=int(port), log_level="warning",
+        app = health_app(self)
+        from syncd.console.app import daemon_routes  # the console, when [console] enabled
+
+        app.router.routes.extend(daemon_routes(self.settings, self.store, self.config_path))
+        config = uvicorn.Config(app, host=host.strip("[]"), port=int(port), log_level="warning",
                                 access_log=False, lifespan="off")
         return QuietServer(config)
 
@@ -206,9 +210,11 @@ class Daemon:
             # a fresh daemon is ready while its first poll is still within the staleness window
             healthy = age < cfg.max_staleness if age is not None else \
                 time.monotonic() - self.started < cfg.max_staleness
+            write_error = cursor.last_write_error if cursor else None
+            healthy = healthy and write_error is None  # credentials or permissions refused: its changes wait
             details["connectors"][name] = {
                 "ok": healthy, "last_success_age_seconds": None if age is None else round(age, 1),
                 "max_staleness_seconds": cfg.max_staleness, "consecutive_failures": self.failures.get(name, 0),
-                "last_error": cursor.last_error if cursor else None}
+                "last_error": cursor.last_error if cursor else None, "write_error": write_error}
             ok = ok and healthy and self.failures.get(name, 0) == 0
         return ok, details

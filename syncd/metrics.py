@@ -28,9 +28,23 @@ CYCLE_SECONDS = Histogram(
 )
 LAST_SUCCESS = Gauge("syncd_last_success_timestamp_seconds", "Last successful scan per connector", ["system"])
 REVIEW_BACKLOG = Gauge("syncd_review_backlog", "Open review items")
+OUTBOX_BACKLOG = Gauge("syncd_outbox_not_done", "Changes not done yet, by system, status and cause",
+                       ["system", "status", "cause"])
+CONNECTOR_FAILING = Gauge("syncd_connector_failing", "1 while a connector cannot scan or write", ["system", "kind"])
 CONFLICT_BACKLOG = Gauge("syncd_conflict_backlog", "Open conflicts")
 
 
 def observe_vendor_request(system: str, method: str, status_class: str, seconds: float) -> None:
     VENDOR_REQUESTS.labels(system, method, status_class).inc()
     VENDOR_LATENCY.labels(system).observe(seconds)
+
+
+def set_outbox_backlog(backlog: dict[str, dict[str, int]]) -> None:
+    """Replace the backlog gauges of these systems (a cause that cleared drops to zero)."""
+    for system, counts in backlog.items():
+        for labels in list(OUTBOX_BACKLOG._metrics):
+            if labels[0] == system and f"{labels[1]}/{labels[2]}" not in counts:
+                OUTBOX_BACKLOG.labels(*labels).set(0)
+        for key, count in counts.items():
+            status, _, cause = key.partition("/")
+            OUTBOX_BACKLOG.labels(system, status, cause).set(count)

@@ -86,13 +86,13 @@ def available(sizes: Sequence[int] = (10_000,), seed: int = 1, febrl_sets: Seque
     out: list[Source] = []
     for n in sizes:
         if "ours" in families:
-            out.append(Source(f"ours-{n}", "ours", n, lambda n=n: ours(n, seed)))  # type: ignore[misc]
+            out.append(Source(f"ours-{n}", "ours", n, lambda n=n: ours(n, seed)))
         if "other" in families:
-            out.append(Source(f"other-{n}", "other", n, lambda n=n: other(n, seed)))  # type: ignore[misc]
+            out.append(Source(f"other-{n}", "other", n, lambda n=n: other(n, seed)))
     if "febrl" in families:
         sizes_of = {1: 1000, 2: 5000, 3: 5000, 4: 10000}
         for which in febrl_sets:
-            out.append(Source(f"febrl{which}", "febrl", sizes_of[which], lambda w=which: febrl(w)))  # type: ignore[misc]
+            out.append(Source(f"febrl{which}", "febrl", sizes_of[which], lambda w=which: febrl(w)))
     return out
 
 
@@ -104,7 +104,7 @@ def from_env(default: str = "ours-10000,other-10000,febrl4") -> list[Source]:
     for name in names:
         kind, _, size = name.partition("-")
         family = "febrl" if kind.startswith("febrl") else kind
-        out.append(Source(name, family, int(size) if size.isdigit() else 0, lambda name=name: load(name, seed)))  # type: ignore[misc]
+        out.append(Source(name, family, int(size) if size.isdigit() else 0, lambda name=name: load(name, seed)))
     return out
 
 

@@ -100,6 +100,18 @@ class Schema:
                 out[name] = "; ".join(dict.fromkeys(reasons))
         return out
 
+    def would_mangle(self, values: Mapping[str, FieldValue]) -> set[str]:
+        """The fields whose value the vendor would store differently (its ``vet`` says so)."""
+        out: set[str] = set()
+        for name, value in values.items():
+            spec = self.fields.get(name)
+            if spec is None or spec.vet is None or value is None or isinstance(value, bool):
+                continue
+            items = value if isinstance(value, tuple) else (value,)
+            if any(spec.vet(str(item)) for item in items):
+                out.add(name)
+        return out
+
     def problems(self, values: Mapping[str, FieldValue], *, creating: bool) -> list[str]:
         """Why these values cannot be written, one reason per field; empty when they can."""
         return list(self.field_problems(values, creating=creating).values())

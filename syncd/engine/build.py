@@ -9,7 +9,10 @@ from syncd.config import Settings
 from syncd.connectors.base import Connector
 from syncd.connectors.registry import build_connector
 from syncd.engine.cycle import CycleOptions, Engine
+from syncd.engine.mailboxes import DEFAULT_ROLE_MAILBOXES, RoleAddresses
+from syncd.engine.plan import PlanSettings
 from syncd.engine.policies import FieldRule, OnRemoteDelete, Policy, SystemRules
+from syncd.engine.when import AmbiguousOrder
 from syncd.matching import MatchSettings
 from syncd.model import fold_name, set_default_region
 from syncd.store.repository import Store
@@ -32,6 +35,8 @@ def system_rules(connector: Connector, settings: Any) -> SystemRules:
         company_ids={fold_name(name): str(cid) for name, cid in settings.company_map.items()},
         default_company_id=settings.default_company_id,
         split_name="given_name" in fields and "family_name" in fields,
+        writable_fields=connector.schema.writable_fields,
+        schema=connector.schema,
     )
 
 
@@ -55,6 +60,12 @@ def match_settings(settings: Settings) -> MatchSettings:
                          shared_mailboxes=frozenset(m.shared_mailboxes), search=m.search)
 
 
+def plan_settings(settings: Settings) -> PlanSettings:
+    shared = frozenset(m.lower() for m in settings.matching.shared_mailboxes) or DEFAULT_ROLE_MAILBOXES
+    return PlanSettings(ambiguous_order=tuple(AmbiguousOrder(step) for step in settings.sync.ambiguous_order),
+                        role_addresses=RoleAddresses(shared))
+
+
 def build_engine(settings: Settings, store: Store, *, connector_kwargs: Mapping[str, Any] | None = None) -> Engine:
     set_default_region(settings.matching.phone_region)
     connectors: dict[str, Connector] = {}
@@ -65,4 +76,5 @@ def build_engine(settings: Settings, store: Store, *, connector_kwargs: Mapping[
         rules[name] = system_rules(connector, cfg)
     options = CycleOptions(max_delete_ratio=settings.sync.max_delete_ratio,
                            write_concurrency=settings.sync.write_concurrency)
-    return Engine(store, connectors, rules, field_rules(settings), match_settings(settings), options)
+    return Engine(store, connectors, rules, field_rules(settings), match_settings(settings), options,
+                  plan_settings(settings))

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from syncd.connectors.base import Schema
+
 __all__ = ["FieldRule", "OnRemoteDelete", "Policy", "SystemRules"]
 
 
@@ -71,3 +73,11 @@ class SystemRules:
     default_company_id: str | None = None
     #: the vendor holds given and family names and derives the full name from them (Cirrus)
     split_name: bool = False
+    #: the fields syncd may write there (None: every field it holds); the others are read, never sent
+    writable_fields: frozenset[str] | None = None
+    #: the vendor's constraints, checked when planning so a value it cannot hold is parked, not sent
+    schema: Schema | None = None
+
+    @property
+    def writable(self) -> frozenset[str]:
+        return self.fields if self.writable_fields is None else self.writable_fields

@@ -1,4 +1,14 @@
-"""What one cycle did, per system: the figures ``--reconcile`` prints and ``--json`` emits."""
+"""What one cycle did, per system: the figures ``--reconcile`` prints, ``--json`` emits and ``sync_runs`` keeps.
+
+The report tells the truth about what was asked for and not done. :attr:`CycleReport.outcome` is one of:
+
+- ``ok``: every change asked for was done (exit code 0);
+- ``partial``: some were not — a change parked, held for review, failed, or waiting for a failing
+  connector; deletions held by a guard; a scan that failed (exit code 1);
+- ``failed``: nothing could run — no system could be scanned (exit code 3).
+
+Bad configuration or usage is exit code 2, before any cycle.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,10 @@ from typing import Any
 
 from syncd.engine.plan import EntityPlan
 
-__all__ = ["CycleReport", "SystemReport"]
+__all__ = ["EXIT_CODES", "CycleReport", "SystemReport"]
+
+#: outcome -> exit code of ``syncd --reconcile``
+EXIT_CODES = {"ok": 0, "partial": 1, "config": 2, "failed": 3}
 
 
 @dataclass(slots=True)
@@ -18,6 +31,9 @@ class SystemReport:
     new: int = 0
     changed: int = 0
     vanished: int = 0
+    #: missing from an offset-paged scan but found by a look-up by id: not deleted
+    still_there: int = 0
+    scanned_now: bool = False
     scan_seconds: float = 0.0
     scan_error: str | None = None
     guard: str | None = None
@@ -26,9 +42,34 @@ class SystemReport:
     deactivated: int = 0
     reactivated: int = 0
     deleted: int = 0
+    #: of ``created``: records an earlier, unanswered create had made, found and adopted
+    adopted: int = 0
     failed: int = 0
     parked: int = 0
+    #: held for an admin's review (a create that may duplicate a record under review, a doubtful adoption)
+    held: int = 0
+    #: not sent because the connector is failing (credentials, permissions): they go out once it works
+    waiting: int = 0
+    #: not sent because the record was edited in the vendor since it was read: planned again next cycle
+    deferred: int = 0
+    write_error: str | None = None
+    #: changes of this run not done, by cause (:class:`~syncd.engine.causes.Cause`)
+    not_done: dict[str, int] = field(default_factory=dict)
+    #: rows in the outbox after this run that are not done, by status and cause ("parked/invalid": 3)
+    backlog: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def writes(self) -> int:
+        return self.created + self.updated + self.deactivated + self.reactivated + self.deleted
+
+    @property
+    def undone(self) -> int:
+        return self.failed + self.parked + self.held + self.waiting + self.deferred + sum(self.backlog.values())
+
+    @property
+    def clean(self) -> bool:
+        return not (self.scan_error or self.guard or self.write_error or self.undone)
 
 
 @dataclass(slots=True)
@@ -48,6 +89,8 @@ class CycleReport:
     conflicts_opened: int = 0
     conflict_backlog: int = 0
     planned_writes: int = 0
+    #: creates planned with a problem known in advance (no company id, a value the target cannot hold)
+    planned_parked: int = 0
     events: list[str] = field(default_factory=list)
     plans: list[EntityPlan] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -58,10 +101,44 @@ class CycleReport:
         return self.systems[name]
 
     @property
+    def outcome(self) -> str:
+        scanned = [s for s in self.systems.values() if s.scanned_now]
+        if scanned and all(s.scan_error for s in scanned):
+            return "failed"
+        if any(not s.clean for s in self.systems.values()):
+            return "partial"
+        return "ok"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+    @property
     def failed(self) -> bool:
-        return any(s.failed or s.scan_error for s in self.systems.values())
+        """Anything asked for and not done (kept for callers that only need yes or no)."""
+        return self.outcome != "ok"
+
+    def not_done_lines(self) -> list[str]:
+        """One line per thing not done, for the summary an admin reads."""
+        lines: list[str] = []
+        for name, s in sorted(self.systems.items()):
+            if s.scan_error:
+                lines.append(f"{name}: scan failed: {s.scan_error}")
+            if s.guard:
+                lines.append(f"{name}: deletions held back: {s.guard}")
+            if s.write_error:
+                lines.append(f"{name}: writing stopped: {s.write_error} ({s.waiting} changes wait for it)")
+            if s.deferred:
+                lines.append(f"{name}: {s.deferred} change(s) deferred: the record was edited since it was read "
+                             "(planned again in the next cycle)")
+            for key, count in sorted(s.backlog.items()):
+                lines.append(f"{name}: {count} change(s) {key.replace('/', ': ')}")
+        return lines
 
     def as_json(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if k != "plans"}
-        data["ok"] = not self.failed
+        data["outcome"] = self.outcome
+        data["exit_code"] = self.exit_code
+        data["ok"] = self.outcome == "ok"
+        data["not_done"] = self.not_done_lines()
         return data

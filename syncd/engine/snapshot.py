@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
 
@@ -31,6 +32,7 @@ class ScanResult:
     error: str | None = None
     fatal: bool = False
     seconds: float = 0.0
+    started_at: datetime | None = None
 
     @property
     def seen_ids(self) -> set[str]:
@@ -41,7 +43,7 @@ class ScanResult:
 
 async def scan_system(connector: Connector, progress: Callable[[int], None] | None = None) -> ScanResult:
     """Read every record of one system; never raises for a vendor failure (the result says why)."""
-    result = ScanResult(connector.name)
+    result = ScanResult(connector.name, started_at=datetime.now(UTC))
     started = time.perf_counter()
     seen: set[str] = set()
     try:

@@ -8,19 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import structlog
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from syncd.engine.execute import Outcome
-from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Op
+from syncd.engine.causes import Cause
+from syncd.engine.execute import IGNORE, Judge
+from syncd.engine.mailboxes import RoleAddresses
+from syncd.engine.outbox import OutboxState, PendingChange
+from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Provenance
 from syncd.engine.report import CycleReport
+from syncd.engine.rows import aware as _aware
+from syncd.engine.rows import chunks as _chunks
+from syncd.engine.rows import contact_json as _contact_json
+from syncd.engine.rows import from_snapshot as _from_snapshot
+from syncd.engine.rows import jsonable as _jsonable
+from syncd.engine.rows import now as _now
+from syncd.engine.rows import snapshot as _snapshot
 from syncd.engine.snapshot import ScanResult
+from syncd.engine.when import When
 from syncd.matching import Decisions, MatchRecord, MatchSettings, ReconcileResult
-from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, RemoteRecord, clean_json, comparable, content_hash
+from syncd.model import (
+    CANONICAL_FIELDS,
+    Contact,
+    FieldValue,
+    RemoteRecord,
+    clean_json,
+    comparable,
+    content_hash,
+    fold_name,
+)
 from syncd.store import tables as t
 from syncd.store.repository import Store
 
@@ -28,36 +48,56 @@ __all__ = ["EngineState", "PendingChange", "ScanDiff"]
 
 log = structlog.get_logger("syncd.state")
 
-_CHUNK = 900
-_RETRY_BASE = timedelta(seconds=30)
-_RETRY_MAX = timedelta(hours=1)
+#: outbox states of a change not done yet
+UNDONE = ("pending", "in_flight", "failed", "parked", "held")
+#: parked causes the planner honours: the target was found unable to hold the value (not sent again)
+_UNHOLDABLE = (Cause.LOST_ON_WRITE.value, Cause.REJECTED.value)
+#: states of a create that was tried and whose answer never came: the record it may have made is adopted
+#: when it shows up, even after the plan stopped wanting the create (it is then deactivated, not lost)
+_DOUBTFUL = ("in_flight", "failed", "held", "superseded")
+#: parked causes the planner finds again by itself each time it plans the entity
+_PLANNED = (Cause.NO_COMPANY.value, Cause.INVALID.value, Cause.WOULD_MANGLE.value)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _new_values(fields: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v.get("new") for k, v in (fields or {}).items()}
 
 
-def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _from_json(value: Any) -> FieldValue:
+    return tuple(value) if isinstance(value, list) else value
 
 
-def _jsonable(value: FieldValue) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+def _same_name(contact: Contact, sent: Mapping[str, FieldValue]) -> bool:
+    """The record holds the name that was sent (accents, case and spacing aside)."""
+    sent_full = sent.get("full_name")
+    if not sent_full:
+        parts = [str(sent.get(k)) for k in ("given_name", "family_name") if sent.get(k)]
+        sent_full = " ".join(parts) or None
+    if not sent_full:
+        return True
+    held = contact.full_name or " ".join(p for p in (contact.given_name, contact.family_name) if p)
+    return fold_name(held) == fold_name(str(sent_full))
 
 
-def _contact_json(contact: Contact) -> dict[str, Any]:
-    return {k: _jsonable(v) for k, v in contact.as_dict().items() if v is not None and v != ()}
+def _looks_sent(record: RemoteRecord, sent: Mapping[str, FieldValue], roles: RoleAddresses) -> bool:
+    """Could this be the record a create made? It holds the name sent, or the personal address sent. A
+    record with another name behind a shared mailbox is simply someone else's."""
+    if _same_name(record.contact, sent):
+        return True
+    email = sent.get("email")
+    return bool(email) and not roles.is_role(email) \
+        and comparable("email", record.contact.email) == comparable("email", email)
 
 
-def _snapshot(contact: Contact) -> dict[str, Any]:
-    return {name: _jsonable(comparable(name, contact.get(name))) for name in CANONICAL_FIELDS}
-
-
-def _from_snapshot(data: Mapping[str, Any] | None) -> dict[str, FieldValue] | None:
-    if data is None:
-        return None
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+def _edit_time(row: t.RemoteRecordRow, now: datetime) -> When:
+    """When the record's current content was written: the vendor's time, or — where the vendor has none,
+    or it could not be read — only that it happened after the last scan that saw the old content (or at
+    any time before syncd first saw the record) and by the scan that saw the new one."""
+    vendor = _aware(row.remote_updated_at)
+    if vendor is not None:
+        return When.exactly(vendor)
+    seen = _aware(row.tombstoned_at) or _aware(row.changed_at) or now
+    return When.between(_aware(row.prev_seen_at), seen)
 
 
 def _holds(contact: Contact, sent: Mapping[str, Any]) -> bool:
@@ -66,42 +106,12 @@ def _holds(contact: Contact, sent: Mapping[str, Any]) -> bool:
                for name, v in sent.items() if name in CANONICAL_FIELDS)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class ScanDiff:
     new: int
     changed: int
     known_live: int
     vanished: set[str]
-
-
-@dataclass(frozen=True, slots=True)
-class PendingChange:
-    outbox_id: int
-    entity_id: str
-    system: str
-    op: Op
-    values: Mapping[str, FieldValue]
-    company_id: str | None
-    current: RemoteRecord | None
-    #: an earlier attempt may have reached the vendor: look before creating again
-    interrupted: bool
-
-    def describe(self) -> str:
-        return f"{self.op.value} entity {self.entity_id}"
-
-
-def _record_from_row(row: t.RemoteRecordRow) -> RemoteRecord:
-    return RemoteRecord(
-        system=row.system, remote_id=row.remote_id, contact=Contact.from_dict(row.fields or {}),
-        raw=row.raw or {}, remote_updated_at=_aware(row.remote_updated_at), company_id=row.company_id,
-        external_key=row.external_key,
-    )
 
 
 class EngineState:
@@ -116,6 +126,9 @@ class EngineState:
             self.session.add(run)
             self.session.commit()
             self.run_id = run.id
+        self.outbox = OutboxState(self.session, self.run_id)
+        self.roles = RoleAddresses()
+        self._scan_since: dict[str, datetime | None] = {}
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -128,7 +141,7 @@ class EngineState:
     def finish(self, report: CycleReport, *, error: str | None) -> None:
         try:
             if self.run_id is not None:
-                status = "error" if error else ("failed" if report.failed else "ok")
+                status = "error" if error else report.outcome
                 self.session.execute(update(t.SyncRun).where(t.SyncRun.id == self.run_id).values(
                     finished_at=_now(), status=status, stats=report.as_json(), error=error))
                 self.session.commit()
@@ -140,15 +153,33 @@ class EngineState:
     def record_scan(self, result: ScanResult) -> ScanDiff:
         """Store what the scan saw: new and changed records (by normalised-content hash)."""
         s, now, system = self.session, _now(), result.system
-        known = {
-            remote_id: (row_id, digest, tomb)
-            for row_id, remote_id, digest, tomb in s.execute(
-                select(t.RemoteRecordRow.id, t.RemoteRecordRow.remote_id, t.RemoteRecordRow.content_hash,
-                       t.RemoteRecordRow.tombstoned_at).where(t.RemoteRecordRow.system == system))
-        }
+        known = self._known(system)
+        cursor = s.get(t.ScanCursor, system)
+        # every record the last complete scan saw was as it saw it when that scan began: a record new or
+        # changed now was written after that moment (the lower bound of an edit time the vendor does not give)
+        since = cursor.last_complete_started_at if cursor is not None else None
+        self._scan_since[system] = since
+        new, changed = self._store_records(system, result.records, known, now, since)
+        live = {rid for rid, (_, _, tomb, _) in known.items() if tomb is None}
+        vanished = live - result.seen_ids if result.complete else set()
+        self._update_cursor(result, now)
+        return ScanDiff(new=new, changed=changed, known_live=len(live), vanished=vanished)
+
+    def _known(self, system: str, *where: Any) -> dict[str, tuple[Any, ...]]:
+        """remote id -> (row id, content hash, tombstoned at, last seen at) of the stored records."""
+        rows = self.session.execute(
+            select(t.RemoteRecordRow.remote_id, t.RemoteRecordRow.id, t.RemoteRecordRow.content_hash,
+                   t.RemoteRecordRow.tombstoned_at, t.RemoteRecordRow.last_seen_at)
+            .where(t.RemoteRecordRow.system == system, *where))
+        return {remote_id: tuple(rest) for remote_id, *rest in rows}
+
+    def _store_records(
+        self, system: str, records: Iterable[RemoteRecord], known: Mapping[str, tuple[Any, ...]], now: datetime,
+        since: datetime | None,
+    ) -> tuple[int, int]:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        for record in result.records:
+        for record in records:
             digest = content_hash(record.contact)
             values = {"fields": _contact_json(record.contact), "raw": clean_json(record.raw), "content_hash": digest,
                       "company_id": record.company_id, "external_key": record.external_key,
@@ -156,17 +187,25 @@ class EngineState:
             existing = known.get(record.remote_id)
             if existing is None:
                 inserts.append({"system": system, "remote_id": record.remote_id, "first_seen_at": now,
-                                "changed_at": now, **values})
+                                "changed_at": now, "prev_seen_at": since, **values})
             elif existing[1] != digest or existing[2] is not None:
-                updates.append({"id": existing[0], "changed_at": now, "tombstoned_at": None, **values})
+                before = max((d for d in (_aware(existing[3]), since) if d is not None), default=None)
+                updates.append({"id": existing[0], "changed_at": now, "prev_seen_at": before,
+                                "tombstoned_at": None, **values})
         for chunk in _chunks(inserts):
-            s.execute(insert(t.RemoteRecordRow), chunk)
+            self.session.execute(insert(t.RemoteRecordRow), chunk)
         for chunk in _chunks(updates):
-            s.execute(update(t.RemoteRecordRow), chunk)
-        live = {rid for rid, (_, _, tomb) in known.items() if tomb is None}
-        vanished = live - result.seen_ids if result.complete else set()
-        self._update_cursor(result, now)
-        return ScanDiff(new=len(inserts), changed=len(updates), known_live=len(live), vanished=vanished)
+            self.session.execute(update(t.RemoteRecordRow), chunk)
+        return len(inserts), len(updates)
+
+    def store_found(self, system: str, records: list[RemoteRecord]) -> None:
+        """Records a shifting scan skipped but a look-up by id found: still there, never deleted."""
+        if not records:
+            return
+        ids = [r.remote_id for r in records]
+        known = self._known(system, t.RemoteRecordRow.remote_id.in_(ids))
+        cursor = self.session.get(t.ScanCursor, system)
+        self._store_records(system, records, known, _now(), cursor.last_complete_started_at if cursor else None)
 
     def _update_cursor(self, result: ScanResult, now: datetime) -> None:
         cursor = self.session.get(t.ScanCursor, result.system)
@@ -176,6 +215,7 @@ class EngineState:
         cursor.last_started_at = now
         if result.complete:
             cursor.last_complete_at = now
+            cursor.last_complete_started_at = result.started_at or now
             cursor.last_success_at = now
             cursor.last_error = None
             cursor.record_count = len(result.records)
@@ -193,7 +233,8 @@ class EngineState:
         now = _now()
         for chunk in _chunks(ids):
             self.session.execute(update(t.RemoteRecordRow).where(
-                t.RemoteRecordRow.system == system, t.RemoteRecordRow.remote_id.in_(chunk)).values(tombstoned_at=now))
+                t.RemoteRecordRow.system == system, t.RemoteRecordRow.remote_id.in_(chunk))
+                .values(tombstoned_at=now, prev_seen_at=self._scan_since.get(system)))
 
     def learned_companies(self, system: str) -> dict[str, str]:
         """Company name (folded) -> vendor company id, as this system's own records show them."""
@@ -216,6 +257,8 @@ class EngineState:
         from syncd.matching import reconcile
 
         s = self.session
+        self.roles = RoleAddresses(frozenset(settings.shared_mailboxes)) if settings.shared_mailboxes \
+            else RoleAddresses()
         self._adopt_own_creates(report)
         links = {f"{sys}:{rid}": eid for sys, rid, eid in s.execute(
             select(t.Link.system, t.Link.remote_id, t.Link.entity_id))}
@@ -247,14 +290,19 @@ class EngineState:
         """A create whose answer never came (crash, timeout, dropped connection) may still have happened.
 
         Where the vendor has no key to find it by (Cirrus' externalkey) and the contact no email, the
-        record it made appears in a later scan as a new, unlinked record holding exactly the values sent.
-        It is linked to the entity it was made for before the matcher sees it, and the create is closed:
-        never a second copy. Two such candidates are left to the matcher (and so to review).
+        record it made appears in a later scan as a new, unlinked record holding syncd's key for the entity,
+        or exactly the values sent. It is linked to the entity it was made for before the matcher sees it,
+        and the create is closed: never a second copy, even when the plan no longer wants the create (the
+        record is then deactivated like the rest of the person, not left behind). A record behind a shared
+        mailbox could be anyone's with those values: it is held for an admin's review instead. Several
+        candidates are left to the matcher (and so to review). A superseded create that a complete scan
+        since showed made nothing is abandoned.
         """
         s, now = self.session, _now()
         doubtful = s.scalars(select(t.OutboxItem).where(
             t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0,
-            t.OutboxItem.status.in_(("in_flight", "failed")))).all()
+            t.OutboxItem.status.in_(_DOUBTFUL))).all()
+        scans = {c.system: _aware(c.last_complete_started_at) for c in s.scalars(select(t.ScanCursor))}
         for row in doubtful:
             if s.scalar(select(t.Link.id).where(t.Link.entity_id == row.entity_id, t.Link.system == row.system)):
                 continue
@@ -266,10 +314,19 @@ class EngineState:
                 .where(t.RemoteRecordRow.system == row.system, t.Link.id.is_(None),
                        t.RemoteRecordRow.tombstoned_at.is_(None),
                        t.RemoteRecordRow.first_seen_at >= row.created_at)).all()
-            found = [o for o in orphans if _holds(Contact.from_dict(o.fields or {}), sent)]
+            keyed = [o for o in orphans if o.external_key == row.entity_id]
+            found = keyed or [o for o in orphans if _holds(Contact.from_dict(o.fields or {}), sent)]
+            scanned_since = scans.get(row.system)
+            if not found and row.status == "superseded" and scanned_since is not None \
+                    and scanned_since > (_aware(row.updated_at) or now):
+                row.status = "abandoned"  # a complete scan after it shows it made nothing
+                continue
             if len(found) != 1:
                 continue
             record = found[0]
+            if not keyed and self.roles.is_role((record.fields or {}).get("email")):
+                self._hold_for_adoption(row, record, now)
+                continue
             contact = Contact.from_dict(record.fields or {})
             s.add(t.Link(entity_id=row.entity_id, system=row.system, remote_id=record.remote_id, linked_by="syncd",
                          confidence=1.0, reasons={"adopted": "the record an unanswered create made"},
@@ -277,11 +334,28 @@ class EngineState:
             row.status, row.remote_id, row.updated_at = "applied", record.remote_id, now
             row.last_error = "the create's answer was lost; the record it made was found in the next scan"
             self._mark_dirty([row.entity_id])
+            sys_report = report.system(row.system)
+            sys_report.created += 1
+            sys_report.adopted += 1
             report.events.append(f"{row.entity_id}: {row.system} record {record.remote_id} adopted as the "
                                  "result of an unanswered create")
             log.warning("adopted the record an unanswered create made", connector=row.system,
                         entity=row.entity_id, remote_id=record.remote_id)
         s.flush()
+
+    def _hold_for_adoption(self, row: t.OutboxItem, record: t.RemoteRecordRow, now: datetime) -> None:
+        """Several people may hold one shared mailbox with the very values sent: an admin says whether this
+        is the record the unanswered create made. Until then the matcher leaves it alone."""
+        s = self.session
+        candidate = f"entity:{row.entity_id}"
+        if s.scalar(select(t.ReviewItem.id).where(t.ReviewItem.system == row.system,
+                                                  t.ReviewItem.remote_id == record.remote_id,
+                                                  t.ReviewItem.candidate == candidate)) is not None:
+            return
+        s.add(t.ReviewItem(kind="adoption", system=row.system, remote_id=record.remote_id, candidate=candidate,
+                           score=None, status="open", created_at=now,
+                           reasons={"adoption": "an unanswered create may have made this record, but it holds a "
+                                                "shared mailbox: is it this person?"}))
 
     def _decisions(self) -> Decisions:
         """Stored admin decisions: accepted = same person, rejected = keep apart. They win over the matcher."""
@@ -350,14 +424,24 @@ class EngineState:
     def _states(self, ids: list[str], now: datetime) -> Iterator[EntityState]:
         s = self.session
         bases: dict[str, dict[str, FieldValue]] = {i: {} for i in ids}
-        for entity_id, name, value in s.execute(
-                select(t.FieldBase.entity_id, t.FieldBase.field, t.FieldBase.value)
-                .where(t.FieldBase.entity_id.in_(ids))):
-            bases[entity_id][name] = tuple(value) if isinstance(value, list) else value
+        provenance: dict[str, dict[str, Provenance]] = {i: {} for i in ids}
+        for agreed in s.scalars(select(t.FieldBase).where(t.FieldBase.entity_id.in_(ids))):
+            bases[agreed.entity_id][agreed.field] = _from_json(agreed.value)
+            hi = _aware(agreed.edited_hi) or _aware(agreed.updated_at) or now
+            provenance[agreed.entity_id][agreed.field] = Provenance(
+                agreed.source, When.between(_aware(agreed.edited_lo), hi))
         conflicts: dict[str, set[str]] = {}
         for entity_id, name in s.execute(select(t.Conflict.entity_id, t.Conflict.field).where(
                 t.Conflict.entity_id.in_(ids), t.Conflict.status == "open")):
             conflicts.setdefault(entity_id, set()).add(name)
+        unholdable: dict[str, dict[tuple[str, str], FieldValue]] = {}
+        for entity_id, system, fields in s.execute(
+                select(t.OutboxItem.entity_id, t.OutboxItem.system, t.OutboxItem.fields).where(
+                    t.OutboxItem.entity_id.in_(ids), t.OutboxItem.status == "parked",
+                    t.OutboxItem.cause.in_(_UNHOLDABLE))):
+            for name, value in (fields or {}).items():
+                new = tuple(value["new"]) if isinstance(value["new"], list) else value["new"]
+                unholdable.setdefault(entity_id, {})[(system, name)] = comparable(name, new)
         held = self._review_held(ids)
         copies: dict[str, dict[str, Copy]] = {i: {} for i in ids}
         for link, row in s.execute(
@@ -365,14 +449,14 @@ class EngineState:
                 .join(t.RemoteRecordRow, and_(t.RemoteRecordRow.system == t.Link.system,
                                               t.RemoteRecordRow.remote_id == t.Link.remote_id))
                 .where(t.Link.entity_id.in_(ids))):
-            when = _aware(row.remote_updated_at) or _aware(row.changed_at) or now
             copies[link.entity_id][link.system] = Copy(
                 system=link.system, remote_id=link.remote_id, contact=Contact.from_dict(row.fields or {}),
-                snapshot=_from_snapshot(link.synced_fields), when=when, company_id=row.company_id,
+                snapshot=_from_snapshot(link.synced_fields), when=_edit_time(row, now), company_id=row.company_id,
                 gone=row.tombstoned_at is not None)
         for entity_id in ids:
             yield EntityState(entity_id, bases[entity_id], copies[entity_id], now,
-                              frozenset(conflicts.get(entity_id, ())), frozenset(held.get(entity_id, ())))
+                              frozenset(conflicts.get(entity_id, ())), frozenset(held.get(entity_id, ())),
+                              provenance[entity_id], unholdable.get(entity_id, {}))
 
     def _review_held(self, ids: list[str]) -> dict[str, set[str]]:
         """entity -> systems with an open review item naming this entity (or one of its records) as candidate."""
@@ -394,22 +478,25 @@ class EngineState:
                 held.setdefault(entity_id, set()).add(system)
         return held
 
-    def save_plan(self, plan: EntityPlan, state: EntityState, planned: Iterable[str]) -> None:
-        """Commit the agreed base, fresh snapshots, conflicts and the outbox rows of one plan."""
+    def save_plan(self, plan: EntityPlan, state: EntityState, planned: Iterable[str]) -> list[str]:
+        """Commit the agreed base, fresh snapshots, conflicts and the outbox rows of one plan. Returns the
+        systems where a create whose answer was lost turned out done (its record is now linked)."""
         s, now = self.session, _now()
         planned = set(planned)
         for name, value in plan.base.items():
+            prov = plan.provenance.get(name)
             if name in state.base and comparable(name, state.base[name]) == comparable(name, value) \
-                    and state.base[name] == value:
+                    and state.base[name] == value and prov is None:
                 continue
             stored = _jsonable(value)
+            when = {"source": prov.source, "edited_lo": prov.when.lo, "edited_hi": prov.when.hi} if prov else {}
             if name in state.base:
                 s.execute(update(t.FieldBase).where(t.FieldBase.entity_id == plan.entity_id,
                                                     t.FieldBase.field == name)
-                          .values(value=stored, updated_at=now, run_id=self.run_id))
+                          .values(value=stored, updated_at=now, run_id=self.run_id, **when))
             else:
                 s.add(t.FieldBase(entity_id=plan.entity_id, field=name, value=stored, updated_at=now,
-                                  run_id=self.run_id))
+                                  run_id=self.run_id, **when))
         for copy in state.copies.values():
             if copy.system not in planned or copy.gone:
                 continue
@@ -421,142 +508,154 @@ class EngineState:
             s.add(t.Conflict(entity_id=plan.entity_id, field=conflict.field, base=_jsonable(conflict.base),
                              candidates={k: _jsonable(v) for k, v in conflict.candidates.items()},
                              status="open", run_id=self.run_id, created_at=now))
-        # The plan is the whole intent for every planned system: an older change still waiting there
-        # (a failed create of a contact since deactivated, say) must not run after it.
-        if planned:
-            s.execute(update(t.OutboxItem).where(
-                t.OutboxItem.entity_id == plan.entity_id, t.OutboxItem.system.in_(planned),
-                t.OutboxItem.status.in_(("pending", "failed"))).values(status="superseded", updated_at=now))
-        for change in plan.changes:
-            s.add(self._outbox_row(change, now))
+        confirmed = self._replace_outbox(plan, state, planned, now) if planned else []
         display = plan.base.get("full_name") or plan.base.get("email")
         # planned without some system (its scan failed, or it has not been read yet): plan again later
         incomplete = bool(set(self.systems) - planned)
         s.execute(update(t.Entity).where(t.Entity.id == plan.entity_id).values(
             dirty=incomplete, updated_at=now, display_name=str(display) if display else None,
             deleted_at=now if plan.deleted else None))
+        return confirmed
+
+    def _replace_outbox(
+        self, plan: EntityPlan, state: EntityState, planned: set[str], now: datetime
+    ) -> list[str]:
+        """The plan is the whole intent for every planned system: an older change still waiting there (a
+        failed create of a contact since deactivated, say) must not run after it. What the plan finds again
+        (the same change parked for the same reason) keeps its row; a value a system was found unable to
+        hold stays parked while it is still the agreed value."""
+        s = self.session
+        waiting = s.scalars(select(t.OutboxItem).where(
+            t.OutboxItem.entity_id == plan.entity_id, t.OutboxItem.system.in_(planned),
+            or_(t.OutboxItem.status.in_(("pending", "failed", "parked", "held")),
+                and_(t.OutboxItem.status == "superseded", t.OutboxItem.operation == "create",
+                     t.OutboxItem.attempts > 0, t.OutboxItem.system.in_(list(state.copies)))))).all()
+        kept: set[int] = set()
+        new_rows: list[t.OutboxItem] = []
+        for change in plan.changes:
+            row = self._outbox_row(change, now)
+            same = next((w for w in waiting if w.id not in kept and w.status == "parked" and w.cause == row.cause
+                         and w.system == row.system and w.operation == row.operation
+                         and _new_values(w.fields) == _new_values(row.fields)), None)
+            if same is not None and change.problem is not None:
+                kept.add(same.id)
+            else:
+                new_rows.append(row)
+        confirmed: list[str] = []
+        for w in waiting:
+            if w.id in kept:
+                continue
+            if w.status == "parked" and w.cause in _UNHOLDABLE and self._still_wanted(w, plan):
+                continue
+            if w.status == "held" and w.system in state.review_held:
+                continue  # held until the admin decides the review item that holds it
+            made = self._made_by(w, state) if w.system not in confirmed else None
+            if made is not None:
+                w.status, w.remote_id, w.cause, w.updated_at = "applied", made, None, now
+                w.last_error = "the create's answer was lost; the record it made is linked to this person now"
+                confirmed.append(w.system)
+                continue
+            if w.operation == "create" and w.attempts and w.system in state.copies:
+                # the person has a record there now: whatever this try did or did not make is settled
+                w.status, w.updated_at = "abandoned", now
+                continue
+            if w.status == "superseded":
+                continue
+            w.status, w.updated_at = "superseded", now
+        s.add_all(new_rows)
+        return confirmed
+
+    def _made_by(self, row: t.OutboxItem, state: EntityState) -> str | None:
+        """The record an unanswered create made, if the entity now holds it (linked by the matcher or an
+        admin): it appeared after the create was tried and holds what was sent."""
+        copy = state.copies.get(row.system)
+        if row.operation != "create" or not row.attempts or copy is None or copy.gone:
+            return None
+        first_seen = self.session.scalar(select(t.RemoteRecordRow.first_seen_at).where(
+            t.RemoteRecordRow.system == row.system, t.RemoteRecordRow.remote_id == copy.remote_id))
+        sent = {k: v["new"] for k, v in (row.fields or {}).items() if k not in ("company", "active")}
+        seen, tried = _aware(first_seen), _aware(row.created_at)
+        if seen is None or tried is None or seen < tried or not _holds(copy.contact, sent):
+            return None
+        return copy.remote_id
+
+    @staticmethod
+    def _still_wanted(row: t.OutboxItem, plan: EntityPlan) -> bool:
+        return all(comparable(name, plan.base.get(name)) == comparable(name, _from_json(v["new"]))
+                   for name, v in (row.fields or {}).items())
 
     def _outbox_row(self, change: ChangeSet, now: datetime) -> t.OutboxItem:
         fields = {name: {"old": _jsonable(change.old.get(name)), "new": _jsonable(value),
                          "rule": change.rules.get(name, "")} for name, value in change.values.items()}
+        cause = change.cause or (Cause.INVALID if change.problem else None)
         return t.OutboxItem(
             run_id=self.run_id, entity_id=change.entity_id, system=change.system, operation=change.op.value,
             remote_id=change.remote_id, company_id=change.company_id, fields=fields,
             status="parked" if change.problem else "pending", last_error=change.problem, attempts=0,
-            created_at=now, updated_at=now)
+            cause=cause.value if cause else None, created_at=now, updated_at=now)
 
     # --- write --------------------------------------------------------------------------------
 
-    def due_changes(self, system: str) -> list[PendingChange]:
-        s, now = self.session, _now()
-        rows = s.scalars(select(t.OutboxItem).where(
-            t.OutboxItem.system == system,
-            or_(t.OutboxItem.status.in_(("pending", "in_flight")),
-                and_(t.OutboxItem.status == "failed", t.OutboxItem.next_attempt_at.is_not(None),
-                     t.OutboxItem.next_attempt_at <= now)),
-        ).order_by(t.OutboxItem.id)).all()
-        attempted_creates = {eid for (eid,) in s.execute(select(t.OutboxItem.entity_id).where(
-            t.OutboxItem.system == system, t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0))}
-        out: list[PendingChange] = []
-        for row in rows:
-            current = None
-            if row.remote_id:
-                record = s.scalar(select(t.RemoteRecordRow).where(t.RemoteRecordRow.system == system,
-                                                                  t.RemoteRecordRow.remote_id == row.remote_id))
-                current = _record_from_row(record) if record is not None else None
-            values = {k: (tuple(v["new"]) if isinstance(v["new"], list) else v["new"]) for k, v in row.fields.items()}
-            out.append(PendingChange(
-                outbox_id=row.id, entity_id=row.entity_id, system=system, op=Op(row.operation), values=values,
-                company_id=row.company_id, current=current,
-                interrupted=row.operation == "create" and row.entity_id in attempted_creates))
+    def adoption_judge(self, system: str, entity_id: str) -> Judge:
+        """Whether a record found after an unanswered create may be taken as the one it made: it holds
+        the name and personal address that were sent, is no shared mailbox, belongs to nobody else, and
+        was not kept apart from this person by an admin."""
+        roles = self.roles
+
+        def judge(record: RemoteRecord, sent: Mapping[str, FieldValue]) -> str | None:
+            s = self.session
+            owner = s.scalar(select(t.Link.entity_id).where(t.Link.system == system,
+                                                            t.Link.remote_id == record.remote_id))
+            if owner is not None and owner != entity_id:
+                mine = record.external_key == entity_id
+                return "holds syncd's key for this person but belongs to another" if mine else (
+                    "belongs to another person" if _looks_sent(record, sent, roles) else IGNORE)
+            if record.external_key == entity_id:
+                return None  # syncd's own key for this person: the record its create made
+            if not _looks_sent(record, sent, roles) or s.scalar(select(t.ReviewItem.id).where(
+                    t.ReviewItem.system == system, t.ReviewItem.remote_id == record.remote_id,
+                    t.ReviewItem.candidate == f"entity:{entity_id}", t.ReviewItem.status == "rejected")):
+                return IGNORE  # someone else's record (another name, and no personal address in common)
+            if roles.is_role(record.contact.email):
+                return f"is the shared mailbox {record.contact.email}"
+            if not _same_name(record.contact, sent):
+                return f"holds another name ({record.contact.display_name()!r})"
+            email = sent.get("email")
+            if email and comparable("email", record.contact.email) != comparable("email", email):
+                return f"holds another email ({record.contact.email!r})"
+            return None
+
+        return judge
+
+    def mark_no_company_dirty(self, resolvable: Mapping[str, Any]) -> int:
+        """Entities with a create parked for want of a company whose company now has an id: plan them
+        again, so the create goes out by itself. ``resolvable`` maps system -> its rules."""
+        rows = self.session.execute(select(t.OutboxItem.entity_id, t.OutboxItem.system, t.OutboxItem.fields).where(
+            t.OutboxItem.status == "parked", t.OutboxItem.cause == Cause.NO_COMPANY.value)).all()
+        ready = []
+        for entity_id, system, fields in rows:
+            rules = resolvable.get(system)
+            if rules is None:
+                continue
+            company = ((fields or {}).get("company") or {}).get("new")
+            key = fold_name(str(company)) if company else ""
+            if rules.default_company_id or (key and key in rules.company_ids):
+                ready.append(entity_id)
+        self._mark_dirty(ready)
+        return len(ready)
+
+    def outbox_backlog(self, systems: Iterable[str]) -> dict[str, dict[str, int]]:
+        """system -> {"status/cause": count} for every change not done yet."""
+        out: dict[str, dict[str, int]] = {}
+        names = sorted(set(systems))
+        if not names:
+            return out
+        for system, status, cause, count in self.session.execute(
+                select(t.OutboxItem.system, t.OutboxItem.status, t.OutboxItem.cause, func.count())
+                .where(t.OutboxItem.system.in_(names), t.OutboxItem.status.in_(UNDONE))
+                .group_by(t.OutboxItem.system, t.OutboxItem.status, t.OutboxItem.cause)):
+            out.setdefault(system, {})[f"{status}/{cause or 'new'}"] = int(count)
         return out
-
-    def begin_change(self, change: PendingChange) -> None:
-        self.session.execute(update(t.OutboxItem).where(t.OutboxItem.id == change.outbox_id).values(
-            status="in_flight", attempts=t.OutboxItem.attempts + 1, updated_at=_now()))
-        self.session.commit()
-
-    def applied(self, change: PendingChange, outcome: Outcome) -> None:
-        s, now = self.session, _now()
-        record = outcome.record
-        s.execute(update(t.OutboxItem).where(t.OutboxItem.id == change.outbox_id).values(
-            status="applied", last_error=None, updated_at=now,
-            remote_id=record.remote_id if record else change.current.remote_id if change.current else None))
-        if change.op is Op.DELETE and change.current is not None:
-            s.execute(delete(t.Link).where(t.Link.system == change.system,
-                                           t.Link.remote_id == change.current.remote_id))
-            s.execute(update(t.RemoteRecordRow).where(
-                t.RemoteRecordRow.system == change.system,
-                t.RemoteRecordRow.remote_id == change.current.remote_id).values(tombstoned_at=now))
-        if record is not None:
-            self._store_written(change, record, now)
-        if outcome.reformatted:
-            for name, value in outcome.reformatted.items():
-                s.execute(update(t.FieldBase).where(t.FieldBase.entity_id == change.entity_id,
-                                                    t.FieldBase.field == name)
-                          .values(value=_jsonable(value), updated_at=now, run_id=self.run_id))
-            self._mark_dirty([change.entity_id])
-        s.commit()
-
-    def _store_written(self, change: PendingChange, record: RemoteRecord, now: datetime) -> None:
-        s = self.session
-        digest = content_hash(record.contact)
-        values = {"fields": _contact_json(record.contact), "raw": clean_json(record.raw), "content_hash": digest,
-                  "company_id": record.company_id, "external_key": record.external_key,
-                  "remote_updated_at": record.remote_updated_at, "last_seen_at": now, "changed_at": now,
-                  "tombstoned_at": None}
-        existing = s.scalar(select(t.RemoteRecordRow.id).where(t.RemoteRecordRow.system == record.system,
-                                                               t.RemoteRecordRow.remote_id == record.remote_id))
-        if existing is None:
-            s.execute(insert(t.RemoteRecordRow).values(system=record.system, remote_id=record.remote_id,
-                                                       first_seen_at=now, **values))
-        else:
-            s.execute(update(t.RemoteRecordRow).where(t.RemoteRecordRow.id == existing).values(**values))
-        link = s.scalar(select(t.Link).where(t.Link.system == record.system, t.Link.remote_id == record.remote_id))
-        read_back = _snapshot(record.contact)
-        if link is None:
-            held = s.scalar(select(t.Link.remote_id).where(t.Link.entity_id == change.entity_id,
-                                                          t.Link.system == record.system))
-            if held is not None:
-                # Never expected (creates are guarded), but never a crash: the new record stays unlinked,
-                # and the reconciler sends the pair to review as two records of one system.
-                log.error("a create made a second copy of a linked contact; left unlinked for review",
-                          connector=record.system, entity=change.entity_id, linked=held, created=record.remote_id)
-                return
-            s.add(t.Link(entity_id=change.entity_id, system=record.system, remote_id=record.remote_id,
-                         linked_by="syncd", confidence=1.0, reasons={"created_by": "syncd"}, created_at=now,
-                         synced_fields=read_back, synced_hash=digest))
-            return
-        # Only the fields we wrote are agreed now. The read-back may also carry someone else's edit made
-        # since the last scan: that must stay a change, not be swallowed as an echo of our own write.
-        snapshot = dict(link.synced_fields or read_back)
-        for name in change.values:
-            if name in read_back:
-                snapshot[name] = read_back[name]
-        link.synced_fields = snapshot
-        link.synced_hash = digest if snapshot == read_back else None
-
-    def retry_later(self, change: PendingChange, error: str, *, count_attempt: bool = True) -> None:
-        row = self.session.get(t.OutboxItem, change.outbox_id)
-        if row is None:
-            return
-        attempts = row.attempts if count_attempt else max(0, row.attempts - 1)
-        delay = min(_RETRY_MAX, _RETRY_BASE * (2 ** max(0, attempts - 1)))
-        row.status, row.last_error, row.attempts = "failed", error[:2000], attempts
-        row.next_attempt_at, row.updated_at = _now() + delay, _now()
-        self.session.commit()
-
-    def park(self, change: PendingChange, reason: str) -> None:
-        self.session.execute(update(t.OutboxItem).where(t.OutboxItem.id == change.outbox_id).values(
-            status="parked", last_error=reason[:2000], updated_at=_now()))
-        self.session.commit()
-
-    def record_gone(self, change: PendingChange, reason: str) -> None:
-        """The target record vanished under us: no retry; the next scan tells the planner the truth."""
-        self.session.execute(update(t.OutboxItem).where(t.OutboxItem.id == change.outbox_id).values(
-            status="failed", last_error=reason[:2000], next_attempt_at=None, updated_at=_now()))
-        self._mark_dirty([change.entity_id])
-        self.session.commit()
 
     def backlogs(self) -> tuple[int, int]:
         s = self.session

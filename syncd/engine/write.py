@@ -3,7 +3,18 @@
 Each change is marked in flight and committed before the vendor call, and its result is committed
 right after, with the link, the snapshot and the agreed base in the same transaction. A row found
 in flight at the start of a later cycle was interrupted: a create is then looked up before it is
-tried again, so a crash never makes a duplicate.
+tried again, so a crash never makes a duplicate — and a found record is adopted only when it is
+certainly the one the create made.
+
+How each failure is handled (and shown: every outcome lands in the report, the outbox and metrics):
+
+- credentials or permissions refused (:class:`AuthError`, :class:`PermissionDenied`): the connector is
+  marked failing; this change and every other one for it wait (never parked) and go out once it works;
+- any other connector-level failure: the same, with a backoff;
+- transient (:class:`RetriableError`): retried with backoff;
+- the record is gone: no retry, the next scan tells the planner;
+- a look-up after a lost create found someone else: held for review;
+- refused or invalid: parked with the vendor's reason.
 """
 
 from __future__ import annotations
@@ -15,11 +26,20 @@ import structlog
 
 from syncd import metrics
 from syncd.connectors.base import Connector
-from syncd.engine.execute import execute
+from syncd.engine.causes import Cause
+from syncd.engine.execute import AdoptionHeld, Judge, StaleRecord, execute
+from syncd.engine.outbox import OutboxState, PendingChange
 from syncd.engine.plan import Op
 from syncd.engine.report import CycleReport
-from syncd.engine.state import EngineState, PendingChange
-from syncd.errors import FatalError, NotFoundError, RetriableError, SkippableError
+from syncd.errors import (
+    AuthError,
+    FatalError,
+    NotFoundError,
+    PermissionDenied,
+    RetriableError,
+    SkippableError,
+    ValidationError,
+)
 
 __all__ = ["write_outbox"]
 
@@ -28,72 +48,121 @@ log = structlog.get_logger("syncd.write")
 _COUNTERS = {Op.CREATE: "created", Op.UPDATE: "updated", Op.DEACTIVATE: "deactivated",
              Op.REACTIVATE: "reactivated", Op.DELETE: "deleted"}
 
+JudgeFor = Callable[[str, str], Judge]  # (system, entity id) -> judge
+
 
 async def write_outbox(
-    state: EngineState,
+    outbox: OutboxState,
     connectors: Mapping[str, Connector],
     report: CycleReport,
     *,
     concurrency: int,
+    judge_for: JudgeFor,
     progress: Callable[[str, str, int, int | None], None] | None = None,
 ) -> None:
-    """Execute every due change for these systems; a fatal error stops only that system's writes."""
+    """Execute every due change for these systems; a connector-level failure stops only that system's writes."""
     await asyncio.gather(*(
-        _write_system(state, connector, report, concurrency, progress) for connector in connectors.values()
+        _write_system(outbox, connector, report, concurrency, judge_for, progress) for connector in connectors.values()
     ))
 
 
+def _fatal_cause(exc: FatalError) -> Cause:
+    if isinstance(exc, PermissionDenied):
+        return Cause.PERMISSION
+    if isinstance(exc, AuthError):
+        return Cause.AUTH
+    return Cause.UNAVAILABLE
+
+
 async def _write_system(
-    state: EngineState,
+    outbox: OutboxState,
     connector: Connector,
     report: CycleReport,
     concurrency: int,
+    judge_for: JudgeFor,
     progress: Callable[[str, str, int, int | None], None] | None,
 ) -> None:
-    pending = state.due_changes(connector.name)
+    pending = outbox.due_changes(connector.name)
     if not pending:
         return
     sys_report = report.system(connector.name)
     semaphore = asyncio.Semaphore(max(1, concurrency))
-    stopped: list[str] = []
+    stopped: list[tuple[str, Cause]] = []
+
+    def count(outcome: str, change: PendingChange, cause: Cause | None = None) -> None:
+        metrics.CHANGES.labels(connector.name, change.op.value, outcome).inc()
+        if cause is not None:
+            sys_report.not_done[cause.value] = sys_report.not_done.get(cause.value, 0) + 1
 
     async def one(change: PendingChange) -> None:
         async with semaphore:
             if stopped:
+                error, cause = stopped[0]
+                outbox.wait(change, f"not sent: {error}", cause)
+                sys_report.waiting += 1
+                count("waiting", change, cause)
                 return
-            state.begin_change(change)
+            outbox.begin_change(change)
             try:
                 outcome = await execute(connector, change.op, change.values, current=change.current,
                                         entity_id=change.entity_id, company_id=change.company_id,
-                                        retrying=change.interrupted)
+                                        retrying=change.interrupted, judge=judge_for(connector.name, change.entity_id))
             except FatalError as exc:
-                stopped.append(str(exc))
-                state.retry_later(change, str(exc), count_attempt=False)
-                sys_report.failed += 1
+                cause = _fatal_cause(exc)
+                stopped.append((str(exc), cause))
+                outbox.retry_later(change, str(exc), cause, count_attempt=False)
+                if cause is not Cause.UNAVAILABLE:
+                    outbox.connector_failed(connector.name, str(exc))
+                sys_report.waiting += 1
+                sys_report.write_error = str(exc)
                 sys_report.errors.append(str(exc))
-                log.error("connector stopped writing", connector=connector.name, error=str(exc))
+                count("waiting", change, cause)
+                log.error("connector stopped writing: its changes wait", connector=connector.name, error=str(exc),
+                          cause=cause.value)
             except RetriableError as exc:
-                state.retry_later(change, str(exc))
+                outbox.retry_later(change, str(exc), Cause.UNAVAILABLE)
                 sys_report.failed += 1
                 sys_report.errors.append(f"{change.describe()}: {exc.message}")
+                count("failed", change, Cause.UNAVAILABLE)
             except NotFoundError as exc:
-                state.record_gone(change, str(exc))
+                outbox.record_gone(change, str(exc))
                 sys_report.failed += 1
                 sys_report.errors.append(f"{change.describe()}: {exc.message}")
+                count("failed", change, Cause.GONE)
+            except StaleRecord as exc:
+                outbox.refresh(change, exc.fresh, str(exc))
+                sys_report.deferred += 1
+                sys_report.errors.append(f"{change.describe()}: {exc.message}")
+                count("deferred", change)
+            except AdoptionHeld as exc:
+                candidate = exc.candidate
+                review = None if candidate is None else {
+                    "system": connector.name, "remote_id": candidate.remote_id,
+                    "candidate": f"entity:{change.entity_id}", "score": None,
+                    "reasons": {"adoption": exc.message}}
+                outbox.hold(change, str(exc), review, candidate)
+                sys_report.held += 1
+                sys_report.errors.append(f"{change.describe()}: held: {exc.message}")
+                count("held", change, Cause.REVIEW)
             except SkippableError as exc:
-                state.park(change, str(exc))
+                cause = Cause.INVALID if isinstance(exc, ValidationError) else Cause.REJECTED
+                outbox.park(change, str(exc), cause)
                 sys_report.parked += 1
                 sys_report.errors.append(f"{change.describe()}: parked: {exc.message}")
-                metrics.CHANGES.labels(connector.name, change.op.value, "parked").inc()
+                count("parked", change, cause)
             else:
-                state.applied(change, outcome)
+                outbox.applied(change, outcome)
                 counter = _COUNTERS[change.op]
                 setattr(sys_report, counter, getattr(sys_report, counter) + 1)
-                metrics.CHANGES.labels(connector.name, change.op.value, "applied").inc()
+                if outcome.adopted_existing:
+                    sys_report.adopted += 1
+                if outcome.lost:
+                    sys_report.parked += 1
+                    sys_report.errors.append(f"{change.describe()}: parked: {'; '.join(outcome.lost.values())}")
+                    count("parked", change, outcome.lost_cause)
+                count("applied", change)
             finally:
                 if progress is not None:
                     progress("write", connector.name, 1, len(pending))
-            if stopped:
-                metrics.CHANGES.labels(connector.name, change.op.value, "failed").inc()
 
     await asyncio.gather(*(one(change) for change in pending))

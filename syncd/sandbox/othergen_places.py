@@ -166,7 +166,7 @@ COUNTRIES: dict[str, Country] = {c.code: c for c in (
         _c("Kazan", "Kazan'", "42", "843", 7)),
         ("ulitsa Tverskaya", "ulitsa Lenina", "prospekt Mira", "ulitsa Gagarina", "Nevsky prospekt",
          "ulitsa Pushkina", "ulitsa Sovetskaya", "Leninsky prospekt"),
-        (("91", 8), ("92", 8), ("90", 8), ("98", 8)), "9999", True, ", kv. {u}",
+        (("912", 7), ("916", 7), ("903", 7), ("926", 7), ("985", 7), ("915", 7)), "9999", True, ", kv. {u}",
         (("ulitsa", "ul."), ("prospekt", "pr-t"), ("prospekt", "prosp.")), ".ru"),
     Country("IS", "354", "", (
         _c("Reykjavík", "Reykjavik|REYKJAVÍK", "10", "5", 6, "156"), _c("Kópavogur", "Kopavogur", "20", "5", 6, "156"),

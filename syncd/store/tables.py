@@ -136,6 +136,12 @@ class FieldBase(Base):
     value: Mapped[Any | None] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     run_id: Mapped[int | None] = mapped_column(Integer)
+    #: the system whose edit made this value (None: unknown, e.g. a store from before syncd kept it)
+    source: Mapped[str | None] = mapped_column(String(64))
+    #: when that edit happened, as far as syncd knows: between edited_lo and edited_hi (equal when the
+    #: vendor said; edited_lo None when it could have been any time before edited_hi)
+    edited_lo: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    edited_hi: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReviewItem(Base):
@@ -178,6 +184,8 @@ class Conflict(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the admin who decided it (console user, or ``cli:<os user>``)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class OutboxItem(Base):
@@ -209,6 +217,9 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
+    #: the admin who last sent a parked or failed change back to pending, and when
+    retried_by: Mapped[str | None] = mapped_column(String(100))
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SyncRun(Base):
@@ -231,7 +242,14 @@ class ScanCursor(Base):
     system: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the last complete scan began: every record it saw unchanged was still unchanged then, so an edit
+    #: seen by the next scan was made after this moment (the honest lower bound of an unknown edit time)
+    last_complete_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     record_count: Mapped[int | None] = mapped_column(Integer)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: the last time writing to this system failed for the connector as a whole (credentials,
+    #: permissions); cleared by the next write that succeeds
+    last_write_error: Mapped[str | None] = mapped_column(Text)
+    last_write_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

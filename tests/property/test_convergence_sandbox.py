@@ -35,6 +35,7 @@ from syncd.model import RemoteRecord, comparable
 from syncd.store import migrate
 from syncd.store.repository import Store
 from tests.contract.test_contract import SEED
+from tests.system.vendors import assert_settled
 
 T = TypeVar("T")
 SYSTEMS = ("flowtrac", "lightening", "itflow", "cirrus")
@@ -107,7 +108,7 @@ class SandboxConvergence(RuleBasedStateMachine):
 
     def cycle(self) -> None:
         report = self.run(self.engine.run_cycle())
-        assert not report.failed, report.as_json()
+        assert_settled(report)
         for truth in self.people.values():
             truth.touched_since_cycle = False
 
@@ -181,7 +182,8 @@ class SandboxConvergence(RuleBasedStateMachine):
         self.cycle()
         self.cycle()
         quiet = self.run(self.engine.run_cycle())
-        assert not quiet.failed and quiet.planned_writes == 0, quiet.as_json()
+        assert_settled(quiet)
+        assert quiet.planned_writes == 0, quiet.as_json()
         for index, truth in self.people.items():
             who = PEOPLE[index]
             for system in SYSTEMS:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from syncd.engine.merge import Candidate, merge_field
 from syncd.engine.plan import Copy, EntityPlan, EntityState, Op, plan_entity, split_full_name
 from syncd.engine.policies import FieldRule, OnRemoteDelete, Policy, SystemRules
+from syncd.engine.when import When
 from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, comparable
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,7 +44,7 @@ def agreed_state(**contacts: Contact) -> EntityState:
     copies = {}
     for system, original in (("a", ADA), ("b", ADA), ("c", ADA_C)):
         now = contacts.get(system, original)
-        copies[system] = Copy(system, f"{system}1", now, snap(original), T0)
+        copies[system] = Copy(system, f"{system}1", now, snap(original), When.exactly(T0))
     return EntityState("e1", base, copies, T0)
 
 
@@ -79,8 +80,8 @@ def test_concurrent_edits_to_different_fields_both_survive() -> None:
 
 def test_concurrent_edits_to_one_field_follow_lww() -> None:
     state = agreed_state(a=ADA.replace(title="Older"), b=ADA.replace(title="Newer"))
-    state.copies["a"] = Copy("a", "a1", ADA.replace(title="Older"), snap(ADA), T0 + timedelta(minutes=1))
-    state.copies["b"] = Copy("b", "b1", ADA.replace(title="Newer"), snap(ADA), T0 + timedelta(minutes=2))
+    state.copies["a"] = Copy("a", "a1", ADA.replace(title="Older"), snap(ADA), When.exactly(T0 + timedelta(minutes=1)))
+    state.copies["b"] = Copy("b", "b1", ADA.replace(title="Newer"), snap(ADA), When.exactly(T0 + timedelta(minutes=2)))
     plan = plan_entity(state, systems(), {})
     assert plan.base["title"] == "Newer"
     assert any("lww" in e for e in plan.events)
@@ -88,8 +89,8 @@ def test_concurrent_edits_to_one_field_follow_lww() -> None:
 
 def test_prefer_policy_picks_the_preferred_source_over_a_newer_edit() -> None:
     state = agreed_state()
-    state.copies["a"] = Copy("a", "a1", ADA.replace(title="From A"), snap(ADA), T0 + timedelta(minutes=1))
-    state.copies["b"] = Copy("b", "b1", ADA.replace(title="From B"), snap(ADA), T0 + timedelta(minutes=9))
+    state.copies["a"] = Copy("a", "a1", ADA.replace(title="From A"), snap(ADA), When.exactly(T0 + timedelta(minutes=1)))
+    state.copies["b"] = Copy("b", "b1", ADA.replace(title="From B"), snap(ADA), When.exactly(T0 + timedelta(minutes=9)))
     plan = plan_entity(state, systems(), {"title": FieldRule(Policy.PREFER, prefer=("a",))})
     assert plan.base["title"] == "From A"
 
@@ -139,7 +140,7 @@ def test_a_deactivation_propagates_by_each_systems_policy() -> None:
 
 def test_a_vanished_record_deactivates_the_others_and_is_unlinked() -> None:
     state = agreed_state()
-    state.copies["a"] = Copy("a", "a1", ADA, snap(ADA), T0, gone=True)
+    state.copies["a"] = Copy("a", "a1", ADA, snap(ADA), When.exactly(T0), gone=True)
     plan = plan_entity(state, systems(b=SystemRules("b", FULL, on_remote_delete=OnRemoteDelete.DELETE,
                                                     can_delete=True)), {})
     assert plan.unlink == ["a"]
@@ -148,7 +149,7 @@ def test_a_vanished_record_deactivates_the_others_and_is_unlinked() -> None:
 
 def test_a_delete_against_a_concurrent_edit_keeps_the_edit_and_restores() -> None:
     state = agreed_state(b=ADA.replace(title="Edited"))
-    state.copies["a"] = Copy("a", "a1", ADA, snap(ADA), T0, gone=True)
+    state.copies["a"] = Copy("a", "a1", ADA, snap(ADA), When.exactly(T0), gone=True)
     plan = plan_entity(state, systems(), {})
     ops = {(c.system, c.op) for c in plan.changes}
     assert ("a", Op.CREATE) in ops and ("c", Op.UPDATE) in ops
@@ -157,7 +158,7 @@ def test_a_delete_against_a_concurrent_edit_keeps_the_edit_and_restores() -> Non
 
 
 def test_a_new_entity_is_created_where_missing_with_its_company() -> None:
-    state = EntityState("e2", {}, {"a": Copy("a", "a9", ADA, None, T0)}, T0)
+    state = EntityState("e2", {}, {"a": Copy("a", "a9", ADA, None, When.exactly(T0))}, T0)
     plan = plan_entity(state, systems(), {})
     creates = {c.system: c for c in plan.changes if c.op is Op.CREATE}
     assert set(creates) == {"b", "c"}
@@ -167,21 +168,23 @@ def test_a_new_entity_is_created_where_missing_with_its_company() -> None:
 
 
 def test_no_create_where_a_record_under_review_may_be_this_person() -> None:
-    state = EntityState("e2", {}, {"a": Copy("a", "a9", ADA, None, T0)}, T0, review_held=frozenset({"b"}))
+    state = EntityState("e2", {}, {"a": Copy("a", "a9", ADA, None, When.exactly(T0))}, T0,
+                        review_held=frozenset({"b"}))
     plan = plan_entity(state, systems(), {})
     assert {c.system for c in plan.changes if c.op is Op.CREATE} == {"c"}
     assert any("under review" in event for event in plan.events)
 
 
 def test_a_create_without_a_known_company_is_parked_with_a_reason() -> None:
-    state = EntityState("e3", {}, {"a": Copy("a", "a9", ADA.replace(company="Unknown Ltd"), None, T0)}, T0)
+    unknown_company = ADA.replace(company="Unknown Ltd")
+    state = EntityState("e3", {}, {"a": Copy("a", "a9", unknown_company, None, When.exactly(T0))}, T0)
     plan = plan_entity(state, systems(), {})
     (create,) = [c for c in plan.changes if c.system == "c"]
     assert create.problem and "Unknown Ltd" in create.problem and "company_map" in create.problem
 
 
 def test_inactive_entities_are_not_created_elsewhere() -> None:
-    state = EntityState("e4", {}, {"a": Copy("a", "a9", ADA.replace(active=False), None, T0)}, T0)
+    state = EntityState("e4", {}, {"a": Copy("a", "a9", ADA.replace(active=False), None, When.exactly(T0))}, T0)
     assert plan_entity(state, systems(), {}).changes == []
 
 
@@ -235,7 +238,8 @@ def test_one_plan_converges_and_a_second_plan_writes_nothing(
 ) -> None:
     state = agreed_state(a=ADA.replace(title=a_title, email=a_email or ADA.email),
                          b=ADA.replace(title=b_title, email=b_email or ADA.email))
-    state.copies["b"] = Copy("b", "b1", state.copies["b"].contact, snap(ADA), T0 + timedelta(minutes=skew))
+    later = When.exactly(T0 + timedelta(minutes=skew))
+    state.copies["b"] = Copy("b", "b1", state.copies["b"].contact, snap(ADA), later)
     rules = {"title": FieldRule(policy, prefer=("b",)), "email": FieldRule(policy, prefer=("a",))}
     first = plan_entity(state, systems(), rules)
     after = apply(state, first)
@@ -255,6 +259,6 @@ def test_the_plan_does_not_depend_on_the_order_of_copies(order: list[str]) -> No
 
 
 def test_merge_first_value_ignores_blanks() -> None:
-    out = merge_field("title", None, False, [Candidate("a", "", True, T0), Candidate("b", "CTO", True, T0)],
-                      FieldRule())
+    at = When.exactly(T0)
+    out = merge_field("title", None, [Candidate("a", "", True, at), Candidate("b", "CTO", True, at)], FieldRule())
     assert out.value == "CTO" and out.conflict is None

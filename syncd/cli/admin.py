@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from syncd.cli import ConfigOption, fail, fail_config, out
-from syncd.errors import ConfigError, StoreError, SyncdError
+from syncd.cli.common import ConfigOption, fail, open_admin, out, run_action, show_json, who
+from syncd.errors import SyncdError
 
 __all__ = ["register"]
 
@@ -19,40 +18,11 @@ conflicts_app = typer.Typer(help="Fields several systems changed differently, un
                             no_args_is_help=True)
 
 
-def _admin(ctx: typer.Context, config: Path | None) -> Any:
-    from syncd.config import load_settings
-    from syncd.engine.admin import Admin
-    from syncd.store import migrate
-    from syncd.store.repository import Store
-
-    root = ctx.find_root()
-    try:
-        settings = load_settings(config or (root.obj or {}).get("config"))
-        migrate.check_current(settings.database.url)
-    except ConfigError as exc:
-        fail_config(exc)
-    except StoreError as exc:
-        fail(str(exc), 1)
-    return Admin(Store(settings.database.url))
-
-
-def _show(data: Any) -> None:
-    out.print_json(json.dumps(data, default=str, ensure_ascii=False))
-
-
-def _run(action: Any) -> None:
-    try:
-        message = action()
-    except SyncdError as exc:
-        fail(str(exc), 1)
-    out.print(message, markup=False)
-
-
 @review_app.command("list")
 def review_list(ctx: typer.Context, config: ConfigOption = None,
                 status: Annotated[str, typer.Option(help="open, accepted or rejected")] = "open") -> None:
     """List review items."""
-    items = _admin(ctx, config).reviews(status)
+    items = open_admin(ctx, config).reviews(status)
     table = Table(title=f"review items ({status})")
     for column in ("id", "kind", "record", "candidate", "score", "why"):
         table.add_column(column)
@@ -64,9 +34,9 @@ def review_list(ctx: typer.Context, config: ConfigOption = None,
 
 
 @review_app.command("show")
-def review_show(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
+def reviewshow_json(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
     """Show one review item: both sides, field by field, and the reasons."""
-    admin = _admin(ctx, config)
+    admin = open_admin(ctx, config)
     try:
         item, record, candidate = admin.review(review_id)
     except SyncdError as exc:
@@ -78,7 +48,7 @@ def review_show(ctx: typer.Context, review_id: int, config: ConfigOption = None)
     for name in sorted(set(record) | set(candidate)):
         table.add_row(name, str(record.get(name, "")), str(candidate.get(name, "")))
     out.print(table)
-    _show({"reasons": item.reasons})
+    show_json({"reasons": item.reasons})
     trained = admin.matcher_model()
     if trained is not None:
         run_id, model = trained
@@ -99,15 +69,15 @@ def review_show(ctx: typer.Context, review_id: int, config: ConfigOption = None)
 @review_app.command("accept")
 def review_accept(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
     """Same person: link the record to the candidate. Stored; the matcher never undoes it."""
-    admin = _admin(ctx, config)
-    _run(lambda: admin.decide(review_id, True))
+    admin = open_admin(ctx, config)
+    run_action(lambda: admin.decide(review_id, True, who()))
 
 
 @review_app.command("reject")
 def review_reject(ctx: typer.Context, review_id: int, config: ConfigOption = None) -> None:
     """Different people: keep them apart, in later cycles too."""
-    admin = _admin(ctx, config)
-    _run(lambda: admin.decide(review_id, False))
+    admin = open_admin(ctx, config)
+    run_action(lambda: admin.decide(review_id, False, who()))
 
 
 def link(ctx: typer.Context,
@@ -115,15 +85,15 @@ def link(ctx: typer.Context,
          target: Annotated[str, typer.Argument(help="an entity id, or SYSTEM:ID of a record already linked")],
          config: ConfigOption = None) -> None:
     """Link a record to an entity by hand (wins over the matcher)."""
-    admin = _admin(ctx, config)
-    _run(lambda: admin.link(record, target))
+    admin = open_admin(ctx, config)
+    run_action(lambda: admin.link(record, target, who()))
 
 
 def unlink(ctx: typer.Context, record: Annotated[str, typer.Argument(help="SYSTEM:ID")],
            config: ConfigOption = None) -> None:
     """Take a record out of its entity and keep it apart from it."""
-    admin = _admin(ctx, config)
-    _run(lambda: admin.unlink(record))
+    admin = open_admin(ctx, config)
+    run_action(lambda: admin.unlink(record, who()))
 
 
 @conflicts_app.command("list")
@@ -133,21 +103,21 @@ def conflicts_list(ctx: typer.Context, config: ConfigOption = None,
     table = Table(title=f"conflicts ({status})")
     for column in ("id", "entity", "field", "base", "candidates"):
         table.add_column(column)
-    for item in _admin(ctx, config).conflicts(status):
+    for item in open_admin(ctx, config).conflicts(status):
         table.add_row(str(item.id), item.entity_id, item.field, repr(item.base),
                       json.dumps(item.candidates, ensure_ascii=False))
     out.print(table)
 
 
 @conflicts_app.command("show")
-def conflicts_show(ctx: typer.Context, conflict_id: int, config: ConfigOption = None) -> None:
+def conflictsshow_json(ctx: typer.Context, conflict_id: int, config: ConfigOption = None) -> None:
     """Show one conflict."""
-    admin = _admin(ctx, config)
+    admin = open_admin(ctx, config)
     try:
         item = admin.conflict(conflict_id)
     except SyncdError as exc:
         fail(str(exc), 1)
-    _show({"id": item.id, "entity": item.entity_id, "field": item.field, "base": item.base,
+    show_json({"id": item.id, "entity": item.entity_id, "field": item.field, "base": item.base,
            "candidates": item.candidates, "status": item.status, "resolution": item.resolution})
 
 
@@ -158,41 +128,43 @@ def conflicts_resolve(
     value: Annotated[str | None, typer.Option("--value", help="use this value")] = None,
 ) -> None:
     """Decide a conflict; the next cycle writes the value to every system."""
-    admin = _admin(ctx, config)
-    _run(lambda: admin.resolve(conflict_id, take=take, value=value))
+    admin = open_admin(ctx, config)
+    run_action(lambda: admin.resolve(conflict_id, take=take, value=value, who=who()))
 
 
 def status(ctx: typer.Context, config: ConfigOption = None,
            json_output: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
     """Last runs per system, counts, errors, review and conflict backlogs."""
-    data = _admin(ctx, config).status()
+    data = open_admin(ctx, config).status()
     if json_output:
-        _show(data)
+        show_json(data)
         return
     table = Table(title=f"{data['entities']} entities; review backlog {data['review_backlog']}; "
                         f"conflicts {data['conflict_backlog']}")
-    for column in ("system", "last success", "records", "linked", "outbox", "failures", "last error"):
+    for column in ("system", "last success", "records", "linked", "not done", "failures", "last error"):
         table.add_column(column)
     for sys in data["systems"]:
-        outbox = ", ".join(f"{k} {v}" for k, v in sorted(sys["outbox"].items()))
+        undone = ", ".join(f"{k.replace('/', ': ')} {v}" for k, v in sorted(sys["not_done"].items()))
+        error = f"writing: {sys['write_error']}" if sys["write_error"] else (sys["last_error"] or "")
         table.add_row(sys["system"], str(sys["last_success_at"] or "never"), str(sys["records"] or 0),
-                      str(sys["linked"]), outbox or "-", str(sys["consecutive_failures"] or 0),
-                      (sys["last_error"] or "")[:60])
+                      str(sys["linked"]), undone or "-", str(sys["consecutive_failures"] or 0), error[:80])
     out.print(table)
     for run in data["runs"]:
         out.print(f"run {run['id']} {run['kind']}: {run['status']} {run['started_at']} -> {run['finished_at']}"
                   + (f" ({run['error']})" if run["error"] else ""), markup=False)
+        for line in run["not_done"][:5]:
+            out.print(f"    not done: {line}", markup=False)
 
 
 def history(ctx: typer.Context, entity: Annotated[str, typer.Argument(help="entity id")],
             config: ConfigOption = None) -> None:
     """Everything syncd did to one person: links, agreed values, every change with its rule and run."""
-    admin = _admin(ctx, config)
+    admin = open_admin(ctx, config)
     try:
         data = admin.history(entity)
     except SyncdError as exc:
         fail(str(exc), 1)
-    _show(data)
+    show_json(data)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from syncd.cli import err, fail_config, out
+from syncd.cli.common import err, fail_config, out
 from syncd.engine.cycle import CycleOptions
 from syncd.engine.plan import EntityPlan
 from syncd.engine.report import CycleReport
@@ -44,7 +44,9 @@ def _prepare(config: Path | None) -> tuple[Any, Any]:
 
 def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as_json: bool,
                    only: frozenset[str] | None = None) -> int:
-    """One full cycle. Exit code: 0 all good, 1 a connector or change failed, 2 configuration."""
+    """One full cycle. Exit code: 0 everything asked for was done, 1 some changes were not (parked, held,
+    failed, waiting for a failing connector, deletions held by a guard, a scan failed), 2 bad configuration
+    or usage, 3 nothing could run (the store is unreachable, or no system could be scanned)."""
     from syncd.engine.build import build_engine
     from syncd.sandbox.embed import maybe_embedded_sandbox
     from syncd.store.locks import connector_locks
@@ -53,7 +55,7 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
         settings, store = _prepare(config)
     except StoreError as exc:
         err.print(f"syncd: {exc}", markup=False)
-        return 1
+        return 3
     if only:
         unknown = sorted(only - set(settings.enabled_connectors()))
         if unknown:
@@ -76,7 +78,7 @@ def reconcile_once(config: Path | None, *, dry_run: bool, force_delete: bool, as
         if dry_run:
             _print_plans(report.plans)
         _print_summary(report)
-    return 1 if report.failed else 0
+    return report.exit_code
 
 
 async def _run(engine: Any, options: CycleOptions, *, show_progress: bool) -> CycleReport:
@@ -124,9 +126,9 @@ def _print_plans(plans: list[EntityPlan]) -> None:
 def _print_summary(report: CycleReport) -> None:
     table = Table(title=f"{'dry run' if report.dry_run else 'run'} {report.run_id or ''}".strip())
     columns = ("system", "scanned", "new", "changed", "vanished", "created", "updated", "deactivated", "deleted",
-               "parked", "failed")
+               "parked", "held", "waiting", "failed")
     headers = ("system", "scanned", "new", "chg", "gone", "created", "updated", "deact", "deleted", "parked",
-               "failed")
+               "held", "waiting", "failed")
     for header in headers:
         table.add_column(header, justify="left" if header == "system" else "right", no_wrap=True)
     for s in report.systems.values():
@@ -137,14 +139,17 @@ def _print_summary(report: CycleReport) -> None:
               f"{report.review_backlog} open; conflicts: {report.conflicts_opened} new, "
               f"{report.conflict_backlog} open; {report.timings.get('total', 0):.1f}s", markup=False)
     for s in report.systems.values():
-        if s.scan_error:
-            err.print(f"{s.system}: scan failed: {s.scan_error}", markup=False)
-        if s.guard:
-            err.print(f"{s.system}: {s.guard}", markup=False)
         for line in s.errors[:10]:
             err.print(f"{s.system}: {line}", markup=False)
         if len(s.errors) > 10:
             err.print(f"{s.system}: … and {len(s.errors) - 10} more", markup=False)
+    lines = report.not_done_lines()
+    if lines:
+        err.print(f"not done ({report.outcome}, exit code {report.exit_code}):", markup=False)
+        for line in lines:
+            err.print(f"  {line}", markup=False)
+    else:
+        err.print("everything asked for was done", markup=False)
 
 
 def run_daemon(config: Path | None, *, grace: float) -> int:

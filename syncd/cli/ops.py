@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncd.cli import err, fail, out
+from syncd.cli.common import err, fail, out, root_config
 
 __all__ = ["register"]
 
@@ -59,7 +59,7 @@ def match(
                                                   "per field and level) as JSON to this file", dir_okay=False)] = None,
 ) -> None:
     """Match the records of a CSV file offline: no vendor and no database needed."""
-    from syncd.cli_cycle import match_file
+    from syncd.cli.cycle import match_file
 
     raise typer.Exit(match_file(input_path, output, auto_link=auto_link, review=review, explain=explain))
 
@@ -70,9 +70,9 @@ def run(
     grace: Annotated[float, typer.Option(help="seconds to let a cycle finish on SIGTERM", min=0)] = 30.0,
 ) -> None:
     """Run the daemon: poll every connector on its schedule and keep the systems in sync."""
-    from syncd.cli_cycle import run_daemon
+    from syncd.cli.cycle import run_daemon
 
-    raise typer.Exit(run_daemon(config or (ctx.find_root().obj or {}).get("config"), grace=grace))
+    raise typer.Exit(run_daemon(root_config(ctx, config), grace=grace))
 
 
 def register(app: typer.Typer) -> None:
