@@ -40,6 +40,10 @@ def blocking_keys(f: Features) -> set[str]:
             keys.add(f"gz:{f.given_canon}:{f.zip}")
         if f.street:
             keys.add(f"sz:{f.street}:{f.zip}")
+    if f.family_part and g:
+        keys.add(f"n:{f.family_part}:{g[0]}")  # "Puig Torres" written "Torres Puig"
+    if fam and not g:
+        keys.add(f"o:{fam}")  # a single name (or only initials): it meets the same word as a given name
     place = f.city or f.zip
     if place:
         if f.street:
@@ -51,6 +55,18 @@ def blocking_keys(f: Features) -> set[str]:
         if g:
             keys.add(f"gc:{f.given_canon}:{place}")
     house = f.street.partition(" ")[0] if f.street[:1].isdigit() else ""
+    if f.zip:
+        # typo-proof keys: every name and street word may carry a typo, a house number and the initials less so
+        if house:
+            keys.add(f"hz:{house}:{f.zip}")
+        if g and fam:
+            keys.add(f"iz:{g[0]}{fam[0]}:{f.zip}")
+        if fam:
+            keys.add(f"f3z:{fam[:3]}:{f.zip}")
+        if g:
+            keys.add(f"g3z:{g[:3]}:{f.zip}")
+    if house and f.city:
+        keys.add(f"hc:{house}:{f.city}")
     if house:
         if fam:
             keys.add(f"hf:{house}:{fam}")
@@ -128,7 +144,10 @@ class BlockIndex:
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.entries: dict[str, tuple[int, frozenset[str], tuple[str, ...]]] = {}
+        #: record key -> (its features, blocking keys, identity values); the features object is the one the
+        #: features cache holds for an unchanged contact, so "unchanged" is an identity check, not a hash
+        self.entries: dict[str, tuple[object, frozenset[str], tuple[str, ...]]] = {}
+        self.big: set[str] = set()
         self.blocks: dict[str, set[str]] = defaultdict(set)
         #: field -> value -> how many records hold it (term frequencies of the whole population)
         self.values: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -140,11 +159,14 @@ class BlockIndex:
                 f"city\0{f.city}", f"company\0{f.company}", *(f"email\0{e}" for e in f.emails),
                 *(f"phone\0{p}" for p in f.phones))
 
-    def add(self, key: str, digest: int, f: Features, keys: frozenset[str]) -> None:
+    def add(self, key: str, f: Features, keys: frozenset[str]) -> None:
         values = self._values(f)
-        self.entries[key] = (digest, keys, values)
+        self.entries[key] = (f, keys, values)
         for block in keys:
-            self.blocks[block].add(key)
+            members = self.blocks[block]
+            members.add(key)
+            if len(members) > self.cap:
+                self.big.add(block)
         for v in values:
             name, _, value = v.partition("\0")
             if value:
@@ -155,6 +177,8 @@ class BlockIndex:
         for block in keys:
             members = self.blocks[block]
             members.discard(key)
+            if len(members) <= self.cap:
+                self.big.discard(block)
             if not members:
                 del self.blocks[block]
         for v in values:
@@ -165,12 +189,12 @@ class BlockIndex:
                 if counts[value] <= 0:
                     del counts[value]
 
-    def known(self, key: str, digest: int) -> bool:
+    def known(self, key: str, f: Features) -> bool:
         entry = self.entries.get(key)
-        return entry is not None and entry[0] == digest
+        return entry is not None and entry[0] is f
 
     def oversized(self) -> set[str]:
-        return {block for block, members in self.blocks.items() if len(members) > self.cap}
+        return self.big
 
     def neighbourhood(self, changed: Collection[str], existing: Mapping[str, str],
                       extra: Iterable[str]) -> set[str]:

@@ -60,8 +60,8 @@ class Features:
 
 
 #: words around a name that are not the name (folded): honorifics before it, suffixes after it
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
-                     "sra", "srta", "dona", "dott", "ing", "rev", "fr"})
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "dra", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
+                     "sra", "srta", "dona", "dott", "ing", "rev", "fr", "mgr", "mag", "sig", "sig.ra", "drs", "ir"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "ret", "mba", "dds", "cpa", "msc", "bsc"})
 #: family-name particles: "de Jong", "van der Berg", "al Farsi" are one family name
 _PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "la", "le",
@@ -132,7 +132,11 @@ def normalize_street(text: str | None) -> tuple[str, str, str]:
 
 @lru_cache(maxsize=400_000)
 def _street(text: str) -> tuple[str, str, str]:
-    main, _, extra = text.replace("\n", ",").partition(",")
+    parts = [p for p in text.replace("\n", ",").split(",") if p.strip()] or [text]
+    # the line with the street is the one with a word that is not a unit ("Apt 4, 12 Main Street")
+    streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in fold_name(p).split())]
+    main = streetlike[0] if streetlike else parts[0]
+    extra = ",".join(p for p in parts if p is not main)
     tokens = fold_name(main).split()
     unit_parts: list[str] = []
     kept: list[str] = []

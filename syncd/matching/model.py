@@ -187,7 +187,7 @@ MIN_TRAINING_PAIRS = 200
 #: a field's m is taken from the seed pairs (and not refitted) when this many of them show the field
 MIN_SEEDS = 200
 #: this many blocked pairs within systems are enough to take u from them
-MIN_WITHIN_PAIRS = 2_000
+MIN_WITHIN_PAIRS = 200
 #: the prior share of blocked pairs that match, with the same strength
 PRIOR_MATCH_SHARE = 0.2
 
@@ -267,7 +267,7 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
         m.append(_distribution(levels[observed, c], len(comp.levels), prior_m[c]))
         fixed.append(int(observed.sum()) >= MIN_SEEDS)
     prior = float(np.clip((seeded.sum() + PRIOR_STRENGTH * PRIOR_MATCH_SHARE) / (n_pairs + PRIOR_STRENGTH),
-                          0.01, 0.99))
+                          0.01, 0.99)) if seeded.sum() >= MIN_SEEDS else PRIOR_MATCH_SHARE
 
     # EM over the distinct comparison patterns
     radix = np.array([len(c.levels) for c in comparisons], dtype=np.int64)

@@ -137,14 +137,14 @@ def reconcile(
         index = state.index
         current: set[str] = set()
         for r, f, record_keys in zip(records, feats, all_keys, strict=True):
-            digest = hash((r.system, r.contact))
             current.add(r.key)
-            if not index.known(r.key, digest):
+            if not index.known(r.key, f):
                 if r.key in index.entries:
                     index.remove(r.key)
-                index.add(r.key, digest, f, record_keys)
-        for gone in [k for k in index.entries if k not in current]:
-            index.remove(gone)
+                index.add(r.key, f, record_keys)
+        if len(index.entries) > len(current):
+            for gone in [k for k in index.entries if k not in current]:
+                index.remove(gone)
         assert changed is not None
         decided_keys = [k for pair in decisions.must_link | decisions.cannot_link for k in pair]
         wanted = index.neighbourhood(changed, existing, decided_keys)

@@ -100,6 +100,13 @@ def test_reconcile_links_fills_and_then_writes_nothing(workdir: Path) -> None:
     assert data["entities"] == first["new_entities"]
     assert {s["system"] for s in data["systems"]} == {"flowtrac", "lightening", "itflow", "cirrus"}
     syncd("review", "list", cwd=workdir)
+    assert first["matcher"]["comparisons"] and "creates_held" in first
+    import sqlite3
+
+    with sqlite3.connect(workdir / "syncd.db") as db:
+        item = db.execute("SELECT id FROM review_items ORDER BY id LIMIT 1").fetchone()
+    if item is not None:  # the matcher's weights are shown beside the fields and the reasons
+        assert "what the matcher learned" in syncd("review", "show", str(item[0]), cwd=workdir).stdout
     database = (workdir / "syncd.db").read_bytes()
     for secret in (b"sandbox-itflow-key", b"sandbox-cirrus-token", b"sandbox-lightening-token"):
         assert secret not in database

@@ -293,3 +293,28 @@ async def test_only_some_systems_then_the_rest_waits_for_the_next_full_cycle(sto
     assert full.system("c").updated == 1
     assert rows(systems["c"])[0].title == "Only A and B"
     assert (await engine.run_cycle()).planned_writes == 0
+
+
+async def test_no_create_without_a_search_a_plausible_copy_holds_the_create_for_review(store: Store) -> None:
+    """Only the name in common (no email, no phone): not enough to link, too much to create a second copy."""
+    systems = world()
+    systems["a"].store.put(Contact(full_name="Lena Weber", company="Acme", title="Buyer", active=True))
+    systems["b"].store.put(Contact(full_name="Lena Weber", active=True))
+    engine = make_engine(store, **systems)
+
+    report = await engine.run_cycle()
+    assert not report.failed, report.systems
+    assert report.creates_held >= 1 and report.reviews_opened >= report.creates_held
+    assert sum(1 for c in rows(systems["a"]) if c.full_name == "Lena Weber") == 1
+    assert sum(1 for c in rows(systems["b"]) if c.full_name == "Lena Weber") == 1
+    assert report.matcher is not None and report.matcher["comparisons"]
+
+    from sqlalchemy import select
+
+    from syncd.store import tables as t
+
+    with store.session_factory() as s:
+        kinds = {row.kind for row in s.scalars(select(t.ReviewItem).where(t.ReviewItem.status == "open"))}
+        stats = s.scalars(select(t.SyncRun.stats).order_by(t.SyncRun.id.desc())).first()
+    assert "search" in kinds
+    assert stats and stats["creates_held"] == report.creates_held and stats["matcher"]["comparisons"]

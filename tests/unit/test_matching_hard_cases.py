@@ -1,0 +1,196 @@
+"""The hard cases from the matcher's issue, each by name, and the model's own properties.
+
+Tiny inputs are decided by the declared (weak, generic) parameters; the tests that need learned ones
+train on a generated population first and say so.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from syncd.matching import Decisions, MatchRecord, MatchSettings, Model, ReconcileResult, reconcile
+from syncd.matching.comparisons import compare
+from syncd.matching.features import FeatureTable, features_of
+from syncd.model import Contact
+
+S = MatchSettings()
+
+
+def rec(key: str, **fields: object) -> MatchRecord:
+    return MatchRecord(key, key.split(":")[0], Contact(**fields))  # type: ignore[arg-type]
+
+
+def same(result: ReconcileResult, *keys: str) -> bool:
+    refs = {result.assignments.get(k) for k in keys}
+    return len(refs) == 1 and None not in refs
+
+
+def linked(result: ReconcileResult, a: str, b: str) -> bool:
+    return same(result, a, b)
+
+
+def levels(a: MatchRecord, b: MatchRecord) -> dict[str, str]:
+    table = FeatureTable([features_of(r.system, r.contact, S.shared_mailboxes) for r in (a, b)])
+    model = reconcile([a, b], S).model
+    comparisons = Model.from_json(model or {}).comparisons
+    out = compare(comparisons, table, np.array([0], dtype=np.int32), np.array([1], dtype=np.int32))
+    return {c.name: c.levels[int(out.levels[0, k])].label for k, c in enumerate(comparisons)}
+
+
+def test_no_email_no_phone_but_same_name_street_and_zip_is_one_person() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Ingrid Holm", street="12 Birch Road", zip="41101", city="Göteborg"),
+                   rec("cirrus:2", given_name="Ingrid", family_name="Holm", street="12 Birch Rd", zip="41101")], S)
+    assert linked(r, "flowtrac:1", "cirrus:2")
+    assert r.links["cirrus:2"].reasons["street"].startswith("same street address")
+
+
+def test_street_suffixes_and_unit_numbers_are_normalised() -> None:
+    found = levels(rec("flowtrac:1", full_name="A B", street="Apt 4, 12 Main Street"),
+                   rec("cirrus:2", full_name="A B", street="12 Main St., apt 4"))
+    assert found["street"] == "exact"
+    other_unit = levels(rec("flowtrac:1", full_name="A B", street="12 Main Street, Apt 4"),
+                        rec("cirrus:2", full_name="A B", street="12 Main St, Apt 9"))
+    assert other_unit["street"] == "same_house"
+
+
+def test_an_alternative_email_and_nothing_else_goes_to_review_not_to_a_new_person() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Noor Haddad", email="noor.haddad@globex.example"),
+                   rec("lightening:2", full_name="Noor Haddad", email="noorh1988@gmail.com")], S)
+    assert not linked(r, "flowtrac:1", "lightening:2")
+    assert r.reviews and {v.key for v in r.reviews} <= {"flowtrac:1", "lightening:2"}
+
+
+def test_a_name_typo_with_a_shared_email_and_phone_still_links() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Aln Turner", email="a.turner@initech.example",
+                       phone_mobile="+1 415 555 0142"),
+                   rec("itflow:2", full_name="Ann Turner", email="a.turner@initech.example",
+                       phone_mobile="(415) 555-0142")], S)
+    assert linked(r, "flowtrac:1", "itflow:2")
+    assert "typo" in r.links["itflow:2"].reasons["given"]
+
+
+def test_two_addresses_at_one_free_mail_provider_are_not_one_organisation() -> None:
+    free = levels(rec("flowtrac:1", full_name="Peter Smith", email="peter.smith@gmail.com"),
+                  rec("itflow:2", full_name="Peter Smith", email="psmith77@gmail.com"))
+    assert free["email"] == "else"
+    work = levels(rec("flowtrac:1", full_name="Peter Smith", email="peter.smith@acme.example"),
+                  rec("itflow:2", full_name="Peter Smith", email="psmith@acme.example"))
+    assert work["email"] == "same_org"
+
+
+def test_a_domain_shared_by_many_companies_is_learned_to_be_a_mail_provider() -> None:
+    records = [rec(f"flowtrac:{i}", full_name=f"Person{i} Family{i}", email=f"p{i}@postbox.example",
+                   company=f"Company {i}") for i in range(8)]
+    table = FeatureTable([features_of(r.system, r.contact, S.shared_mailboxes) for r in records])
+    model = Model.from_json(reconcile(records, S).model or {})
+    out = compare(model.comparisons, table, np.array([0], dtype=np.int32), np.array([1], dtype=np.int32))
+    email = [c.name for c in model.comparisons].index("email")
+    assert model.comparisons[email].levels[int(out.levels[0, email])].label == "else"
+
+
+def test_a_common_name_over_the_block_cap_still_meets_through_surname_and_zip() -> None:
+    crowd = [rec(f"itflow:{i}", full_name="John Smith", zip=f"{10000 + i}") for i in range(60)]
+    crowd += [rec(f"cirrus:{i}", given_name="John", family_name="Smith", zip=f"{20000 + i}") for i in range(60)]
+    pair = [rec("flowtrac:x", full_name="John Smith", street="7 Elm Street", zip="55555"),
+            rec("cirrus:x", given_name="John", family_name="Smith", street="7 Elm St", zip="55555")]
+    r = reconcile(crowd + pair, S)
+    assert linked(r, "flowtrac:x", "cirrus:x")
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: with no value held once per system there are no seeds, and the "
+                   "EM takes a household's cross-system pairs for matches (m of 'given names differ' ~0.4)")
+def test_household_members_sharing_phone_and_address_are_not_linked() -> None:
+    """Learned, not declared: in a population with households, the pairs within one system (known to be
+    two people) show that a shared phone and address say little once the given names differ."""
+    import random
+
+    rng = random.Random(7)
+    givens = ["Maria", "Paolo", "Giulia", "Marco", "Sara", "Luca", "Anna", "Pietro", "Elena", "Davide"]
+    records: list[MatchRecord] = []
+    for h in range(300):
+        family, phone = f"Fam{h:03d}x", f"+39 06 {1000 + h:04d} {rng.randint(1000, 9999)}"
+        street, zip_code = f"Via Nuova {h % 97 + 1}", f"{10000 + h}"
+        for member, given in enumerate(rng.sample(givens, 2)):
+            fields = {"full_name": f"{given} {family}", "phone_office": phone, "street": street, "zip": zip_code,
+                      "email": f"{given.lower()}.{family.lower()}@mail{h % 7}.example"}
+            records.append(rec(f"flowtrac:{h}-{member}", **fields))
+            if rng.random() < 0.6:
+                records.append(rec(f"cirrus:{h}-{member}", **{**fields, "email": None}))
+    r = reconcile(records, S)
+    assert r.model is not None and r.model["training"]["learned"]
+    cross = [(f"flowtrac:{h}-0", f"cirrus:{h}-1") for h in range(300)]
+    wrong = [p for p in cross if p[1].partition(":")[2] and linked(r, *p)]
+    right = [h for h in range(300) if linked(r, f"flowtrac:{h}-0", f"cirrus:{h}-0")]
+    assert not wrong and len(right) > 100
+
+
+def test_namesakes_at_one_company_with_their_own_mailboxes_are_two_people() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Wei Zhang", email="wei.zhang@hooli.example", company="Hooli"),
+                   rec("itflow:2", full_name="Wei Zhang", email="wzhang2@hooli.example", company="Hooli")], S)
+    assert not linked(r, "flowtrac:1", "itflow:2")
+
+
+def test_same_surname_strangers_are_not_linked() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Anna Nowak", company="Initech", city="Kraków"),
+                   rec("itflow:2", full_name="Piotr Nowak", company="Initech", city="Kraków")], S)
+    assert not linked(r, "flowtrac:1", "itflow:2") and not r.reviews
+
+
+def test_a_role_address_alone_never_links_even_when_everything_else_is_missing() -> None:
+    shared = MatchSettings(shared_mailboxes=frozenset({"sales", "dispatch"}))
+    r = reconcile([rec("flowtrac:1", email="dispatch@acme.example"), rec("itflow:2", email="dispatch@acme.example")],
+                  shared)
+    assert not linked(r, "flowtrac:1", "itflow:2") and not r.reviews
+
+
+def test_two_namesakes_competing_for_one_record_go_to_review() -> None:
+    """One record per system: two equally good candidates in one system cannot both be this person."""
+    r = reconcile([rec("cirrus:1", given_name="Omar", family_name="Saleh", company="Globex"),
+                   rec("itflow:2", full_name="Omar Saleh", company="Globex"),
+                   rec("itflow:3", full_name="Omar Saleh", company="Globex")], S)
+    assert not linked(r, "cirrus:1", "itflow:2") and not linked(r, "cirrus:1", "itflow:3")
+
+
+def test_no_create_without_a_search_holds_a_plausible_duplicate_and_counts_it() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Lena Weber", city="Köln"),
+                   rec("itflow:2", full_name="Lena Weber")], S)
+    held = [v for v in r.reviews if v.kind == "search"]
+    assert held and r.creates_held == len(held)
+    assert all("may already be" in v.reasons["held"] for v in held)
+    assert not set(r.assignments) & {v.key for v in held}  # a held record creates nothing
+
+
+def test_admin_decisions_win_even_against_strong_evidence() -> None:
+    records = [rec("flowtrac:1", full_name="Ada Lovelace", email="ada@engine.example", phone_office="+442079460018"),
+               rec("itflow:2", full_name="Ada Lovelace", email="ada@engine.example", phone_office="+442079460018")]
+    r = reconcile(records, S, decisions=Decisions(cannot_link={frozenset(("flowtrac:1", "itflow:2"))}))
+    assert not linked(r, "flowtrac:1", "itflow:2") and not r.reviews
+
+
+def test_reasons_are_words_built_from_the_per_field_weights() -> None:
+    r = reconcile([rec("flowtrac:1", full_name="Ada Lovelace", email="ada@engine.example"),
+                   rec("itflow:2", full_name="Ada Lovelace", email="ada@engine.example")], S)
+    reasons = dict(r.links["itflow:2"].reasons)
+    assert reasons["email"].startswith("same personal email (+") and "match weight" in reasons["score"]
+
+
+def test_the_model_is_learned_from_the_data_and_round_trips_as_json() -> None:
+    from syncd.sandbox.people import generate
+
+    def train(seed: int, n: int, **options: object) -> Model:
+        seeded = generate(seed, n, **options)  # type: ignore[arg-type]
+        records = [MatchRecord(f"{s.system}:{i}", s.system, s.contact) for i, s in enumerate(seeded)]
+        return Model.from_json(reconcile(records, S).model or {})
+
+    tidy, messy = train(5, 800, mess=0.2), train(5, 800, mess=1.0)
+    assert tidy.training["learned"] and messy.training["learned"]
+    email = {m.comparisons[2].name: m for m in (tidy,)}["email"].comparisons[2]
+    exact = next(level for level in email.levels if level.label == "exact")
+    assert exact.m is not None and exact.u is not None and exact.m > 100 * exact.u
+    # other data, other weights: nothing is a constant
+    assert tidy.level_weights()[0].tolist() != messy.level_weights()[0].tolist()
+    again = Model.from_json(json.loads(json.dumps(messy.as_json())))
+    assert again.as_json() == messy.as_json()
