@@ -10,14 +10,10 @@ Both generators seed the vendors: ours, and the second one written apart from th
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench.daemon_fill import fill  # noqa: E402
+from bench.daemon_fill import fill
 
 PEOPLE = int(os.environ.get("SYNCD_FILL_PEOPLE", "120"))
 
