@@ -269,8 +269,9 @@ class Convergence(RuleBasedStateMachine):
         """A person leaves: archived (or, in c and d, deleted) in one system while nobody edits them."""
         person = self.people.get(index)
         ids = self.copies(system, index)
-        if person is None or person.retired or person.doomed or person.touched or len(ids) != 1:
-            return
+        if person is None or person.retired or person.doomed or person.touched or len(ids) != 1 \
+                or not self.linked(system, ids[0]):
+            return  # (a record syncd never saw cannot tell it anybody left)
         if system in ("c", "d") and delete:
             del self.systems[system].store.rows[ids[0]]
         else:
@@ -283,7 +284,7 @@ class Convergence(RuleBasedStateMachine):
         person = self.people.get(index)
         ids = self.copies("c", index)
         if person is None or person.retired or person.doomed or person.touched or len(ids) != 1 \
-                or self.systems["c"].between_pages:
+                or self.systems["c"].between_pages or not self.linked("c", ids[0]):
             return
 
         def delete() -> None:
@@ -392,6 +393,11 @@ class Convergence(RuleBasedStateMachine):
         with self.store.session_factory() as s:
             return [(r.system, r.operation, r.status, r.last_error) for r in s.scalars(select(t.OutboxItem).where(
                 t.OutboxItem.status.in_(("pending", "failed", "held", "parked", "in_flight"))))]
+
+    def linked(self, system: str, remote_id: str) -> bool:
+        with self.store.session_factory() as s:
+            return s.scalar(select(t.Link.id).where(t.Link.system == system, t.Link.remote_id == remote_id)) \
+                is not None
 
     def claimed(self, system: str) -> int:
         """Records a user typed that syncd took for what its unanswered create made: a vendor without an
