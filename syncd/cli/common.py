@@ -15,9 +15,13 @@ from rich.console import Console
 from syncd.errors import ConfigError, StoreError, SyncdError
 
 if TYPE_CHECKING:
+    from syncd.config import Settings
     from syncd.engine.admin import Admin
 
-__all__ = ["ConfigOption", "err", "fail", "fail_config", "open_admin", "out", "run_action", "show_json", "who"]
+__all__ = [
+    "ConfigOption", "checked_settings", "err", "fail", "fail_config", "open_admin", "out", "run_action",
+    "show_json", "who",
+]
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 #: a pipe or a log file gets wide tables rather than Rich's 80-column default
@@ -47,12 +51,11 @@ def root_config(ctx: typer.Context, config: Path | None) -> Path | None:
     return config or (ctx.find_root().obj or {}).get("config")
 
 
-def open_admin(ctx: typer.Context, config: Path | None) -> Admin:
-    """The admin layer on the configured store; exit 2 on a bad configuration, 1 on an outdated store."""
+def checked_settings(ctx: typer.Context, config: Path | None) -> Settings:
+    """The configuration, its store at this version's schema; exit 2 on a bad configuration, 1 on an
+    outdated store."""
     from syncd.config import load_settings
-    from syncd.engine.admin import Admin
     from syncd.store import migrate
-    from syncd.store.repository import Store
 
     try:
         settings = load_settings(root_config(ctx, config))
@@ -61,7 +64,15 @@ def open_admin(ctx: typer.Context, config: Path | None) -> Admin:
         fail_config(exc)
     except StoreError as exc:
         fail(str(exc), 1)
-    return Admin(Store(settings.database.url))
+    return settings
+
+
+def open_admin(ctx: typer.Context, config: Path | None) -> Admin:
+    """The admin layer on the configured store; exit 2 on a bad configuration, 1 on an outdated store."""
+    from syncd.engine.admin import Admin
+    from syncd.store.repository import Store
+
+    return Admin(Store(checked_settings(ctx, config).database.url))
 
 
 def who() -> str:

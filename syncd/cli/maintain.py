@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from syncd.cli.common import ConfigOption, err, fail, fail_config, out, root_config
-from syncd.errors import ConfigError, StoreError, SyncdError
+from syncd.cli.common import ConfigOption, checked_settings, err, fail, fail_config, out, root_config
+from syncd.errors import ConfigError, SyncdError
 
 __all__ = ["register"]
 
@@ -52,16 +52,7 @@ def db_upgrade(ctx: typer.Context, config: ConfigOption = None) -> None:
 @db_app.command("check")
 def db_check(ctx: typer.Context, config: ConfigOption = None) -> None:
     """Exit 0 when the store is at this version's schema, 1 with the reason when not."""
-    from syncd.config import load_settings
-    from syncd.store import migrate
-
-    try:
-        settings = load_settings(root_config(ctx, config))
-        migrate.check_current(settings.database.url)
-    except ConfigError as exc:
-        fail_config(exc)
-    except StoreError as exc:
-        fail(str(exc), 1)
+    checked_settings(ctx, config)
     out.print("store is up to date")
 
 

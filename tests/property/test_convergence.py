@@ -48,6 +48,7 @@ from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, comparable
 from syncd.store import migrate
 from syncd.store import tables as t
 from syncd.store.repository import Store
+from tests.property.timeline import FOREVER, Edit, allowed
 
 SYSTEMS = ("a", "b", "c", "d")
 EDITABLE = ("title", "city", "phone_mobile", "department")
@@ -64,7 +65,6 @@ PEOPLE = (
 SHARED = "info@acme.example"
 ROLES = RoleAddresses()
 EXAMPLES = int(os.environ.get("SYNCD_PROPERTY_EXAMPLES", "25"))
-FOREVER = 10**9
 
 
 class Clock:
@@ -101,21 +101,6 @@ def person_of(contact: Contact) -> int | None:
         if name == full_name(index):
             return index
     return None
-
-
-@dataclass(frozen=True)
-class Edit:
-    """A value a user typed, in which system, and when as syncd can know it: a step, or a window of steps."""
-
-    value: FieldValue
-    system: str
-    lo: int
-    hi: int
-
-    def certainly_after(self, other: Edit) -> bool:
-        if self.lo == self.hi and other.lo == other.hi:
-            return self.hi > other.hi
-        return self.lo >= other.hi
 
 
 @dataclass
@@ -501,11 +486,7 @@ class Convergence(RuleBasedStateMachine):
     def allowed(self, index: int, name: str) -> set[FieldValue]:
         """The values an edit of this field may have left: any edit not certainly older than another one
         (an older edit in the same system is overwritten there, so it never counts)."""
-        edits = self.people[index].edits.get(name, [])
-        last_per_system = {e.system: e for e in edits}
-        live = list(last_per_system.values())
-        top = [e for e in live if not any(o is not e and o.certainly_after(e) for o in live)]
-        return {comparable(name, e.value) for e in top} if top else {None}
+        return allowed(name, self.people[index].edits.get(name, []))
 
     def parked(self) -> dict[int, set[tuple[str, str]]]:
         """person -> (system, field) whose change is parked because the vendor did not keep it."""

@@ -41,6 +41,7 @@ from syncd.model import FieldValue, RemoteRecord, comparable
 from syncd.store import migrate
 from syncd.store.repository import Store
 from tests.contract.test_contract import SEED
+from tests.property.timeline import FOREVER, Edit, allowed
 from tests.system.vendors import assert_settled
 
 T = TypeVar("T")
@@ -54,23 +55,6 @@ PEOPLE = (("Alan", "Turing"), ("Barbara", "Liskov"), ("Edsger", "Dijkstra"))
 SHARED = "info@acme-freight.example"
 ROLES = RoleAddresses()
 EXAMPLES = int(os.environ.get("SYNCD_PROPERTY_SANDBOX_EXAMPLES", "3"))
-FOREVER = 10**9
-
-
-@dataclass(frozen=True)
-class Edit:
-    """A value typed in one vendor, at a step, or — where the vendor gives no change time — somewhere
-    between two of its complete scans."""
-
-    value: FieldValue
-    system: str
-    lo: int
-    hi: int
-
-    def certainly_after(self, other: Edit) -> bool:
-        if self.lo == self.hi and other.lo == other.hi:
-            return self.hi > other.hi
-        return self.lo >= other.hi
 
 
 @dataclass
@@ -310,9 +294,7 @@ class SandboxConvergence(RuleBasedStateMachine):
 
     @staticmethod
     def allowed(truth: Truth, name: str) -> set[FieldValue]:
-        live = list({e.system: e for e in truth.edits[name]}.values())
-        top = [e for e in live if not any(o is not e and o.certainly_after(e) for o in live)]
-        return {comparable(name, e.value) for e in top}
+        return allowed(name, truth.edits[name])
 
 
 SandboxConvergence.TestCase.settings = settings(
