@@ -99,8 +99,9 @@ class Engine:
 
             mark = time.perf_counter()
             writable = {n: self.connectors[n] for n in usable if n in scope}
+            fresh = frozenset(n for n, scan in scans.items() if scan.complete)
             await write_outbox(state.outbox, writable, report, concurrency=opts.write_concurrency,
-                               judge_for=state.adoption_judge, progress=progress)
+                               judge_for=state.adoption_judge, creates_to=fresh, progress=progress)
             report.timings["write"] = time.perf_counter() - mark
             self._backlog(state, scope, report)
         except BaseException as exc:

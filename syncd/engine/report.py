@@ -65,7 +65,10 @@ class SystemReport:
 
     @property
     def undone(self) -> int:
-        return self.failed + self.parked + self.held + self.waiting + self.deferred + sum(self.backlog.values())
+        """Changes of this run not done, and every change not done in the outbox but those merely planned
+        ("pending/new": a create that waits for its system's own poll to read it first)."""
+        waiting = sum(n for key, n in self.backlog.items() if key != "pending/new")
+        return self.failed + self.parked + self.held + self.waiting + self.deferred + waiting
 
     @property
     def clean(self) -> bool:

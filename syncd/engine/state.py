@@ -393,6 +393,8 @@ class EngineState:
             report.linked += 1
         for review in result.reviews:
             system, _, remote_id = review.key.partition(":")
+            if review.candidate and review.candidate.startswith("entity:"):
+                dirty.add(review.candidate.removeprefix("entity:"))  # its planned create there is held now
             s.add(t.ReviewItem(kind=review.kind, system=system, remote_id=remote_id,
                                candidate=review.candidate, score=review.score, reasons=dict(review.reasons),
                                status="open", created_at=now))

@@ -58,11 +58,19 @@ async def write_outbox(
     *,
     concurrency: int,
     judge_for: JudgeFor,
+    creates_to: frozenset[str] | None = None,
     progress: Callable[[str, str, int, int | None], None] | None = None,
 ) -> None:
-    """Execute every due change for these systems; a connector-level failure stops only that system's writes."""
+    """Execute every due change for these systems; a connector-level failure stops only that system's writes.
+
+    Creates go only to ``creates_to`` (None: all): the systems read in this very cycle. A system the daemon
+    read a poll ago may have been given the person since, by hand; its own poll reads it first and links
+    the record, so the create is planned again then — or not at all — instead of duplicating it.
+    """
     await asyncio.gather(*(
-        _write_system(outbox, connector, report, concurrency, judge_for, progress) for connector in connectors.values()
+        _write_system(outbox, connector, report, concurrency, judge_for, progress,
+                      creates=creates_to is None or connector.name in creates_to)
+        for connector in connectors.values()
     ))
 
 
@@ -81,8 +89,10 @@ async def _write_system(
     concurrency: int,
     judge_for: JudgeFor,
     progress: Callable[[str, str, int, int | None], None] | None,
+    *,
+    creates: bool,
 ) -> None:
-    pending = outbox.due_changes(connector.name)
+    pending = [c for c in outbox.due_changes(connector.name) if creates or c.op is not Op.CREATE]
     if not pending:
         return
     sys_report = report.system(connector.name)

@@ -107,8 +107,9 @@ async def test_3_a_retried_create_never_adopts_another_persons_record(store: Sto
 
 
 async def test_3_a_doubtful_record_is_held_for_review_not_adopted(store: Store) -> None:
-    """The look-up finds a record holding Ada's name behind a shared mailbox: it may be what the lost
-    create made, or another Ada. It is held for an admin, who decides; nothing is adopted meanwhile."""
+    """After a lost create, b holds a record with Ada's name behind a shared mailbox: it may be what the
+    create made, or another Ada. It is held for an admin, who decides; nothing is adopted or created
+    meanwhile."""
     a, b = system("a"), system("b", external_key=False)
     a.store.put(ADA.replace(email="info@analytical.example"))
     engine = make_engine(store, a=a, b=b)
@@ -120,10 +121,12 @@ async def test_3_a_doubtful_record_is_held_for_review_not_adopted(store: Store) 
     with store.session_factory() as s, s.begin():
         for row in s.scalars(select(t.OutboxItem).where(t.OutboxItem.status == "failed")):
             row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
-    second = await engine.run_cycle(CycleOptions(systems=frozenset({"a"}), writes_to=frozenset({"b"})))
+    second = await engine.run_cycle()
     assert second.system("b").held == 1 and second.exit_code == EXIT_CODES["partial"]
     (item,) = Admin(store).reviews()
-    assert item.kind == "adoption" and "shared mailbox" in str(item.reasons)
+    # b's Ada became a person of her own (another company, a shared mailbox: the matcher keeps them apart),
+    # so the record may be the lost create's or hers: an admin says which
+    assert item.kind == "adoption" and "belongs to another person" in str(item.reasons), item.reasons
     assert len(b.store.rows) == 1
 
 
