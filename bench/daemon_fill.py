@@ -9,8 +9,9 @@ before, record by record and field by field:
 
 - fields emptied: a value a vendor held before and holds no more (no user cleared anything here);
 - values nobody typed: a field changed to a value that none of the person's seeded copies holds (a cut or
-  mangled value spread from another vendor, or someone else's value); names are left out, as a system
-  that holds given and family names derives them from another system's full name;
+  mangled value spread from another vendor); names are left out, as a system that holds given and family
+  names derives them from another system's full name; a value that came from another person because the
+  matcher took the two for one is counted apart (values from a false link: the matcher's precision);
 - personal emails replaced by a shared one (info@, sales@, ...);
 - records adopted wrongly: a seeded record linked to an entity together with records of another person
   (the truth is the generator's), split into those the matcher linked and those adopted after a create;
@@ -139,8 +140,10 @@ def compare(before: Mapping[str, Mapping[str, Contact]], after: Mapping[str, Map
             store: Store, truth: Truth) -> dict[str, Any]:
     roles = RoleAddresses()
     keys, typed = truth
+    mixers = _mixing_records(before, store, keys)
     emptied: collections.Counter[str] = collections.Counter()
     foreign: collections.Counter[str] = collections.Counter()
+    foreign_by_false_link = 0
     replaced_by_shared = 0
     examples: list[str] = []
     for system, records in before.items():
@@ -158,6 +161,9 @@ def compare(before: Mapping[str, Mapping[str, Contact]], after: Mapping[str, Map
                     if len(examples) < 10:
                         examples.append(f"{system}:{rid} {name} {old.get(name)!r} -> emptied")
                 elif name not in NAMES and person and not any(equivalent(name, now, v) for v in typed[person][name]):
+                    if (system, rid) in mixers:
+                        foreign_by_false_link += 1  # the matcher took two people for one: the other's value
+                        continue
                     foreign[name] += 1
                     if len(examples) < 10:
                         examples.append(f"{system}:{rid} {name} {old.get(name)!r} -> {new.get(name)!r}")
@@ -189,11 +195,28 @@ def compare(before: Mapping[str, Mapping[str, Contact]], after: Mapping[str, Map
     duplicates = sum(n - 1 for n in per_person.values() if n > 1)
     return {"fields_emptied": sum(emptied.values()), "emptied_by_field": dict(emptied),
             "values_nobody_typed": sum(foreign.values()), "foreign_by_field": dict(foreign),
+            "values_from_a_false_link": foreign_by_false_link,
             "personal_emails_replaced_by_shared": replaced_by_shared,
             "entities_mixing_people": mixed, "records_adopted_wrongly": adopted_wrongly,
             "duplicates_across_entities_in_one_system": duplicates, "examples": examples,
             "records_before": sum(len(r) for r in before.values()),
             "records_after": sum(len(r) for r in after.values())}
+
+
+def _mixing_records(before: Mapping[str, Mapping[str, Contact]], store: Store,
+                    keys: Mapping[tuple[str, ...], str | None]) -> set[tuple[str, str]]:
+    """The records of entities the matcher made of two or more people."""
+    with store.session_factory() as s:
+        links = s.execute(select(t.Link.entity_id, t.Link.system, t.Link.remote_id)).all()
+    who: dict[str, set[str]] = collections.defaultdict(set)
+    members: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for entity_id, system, remote_id in links:
+        members[entity_id].append((system, remote_id))
+        contact = before.get(system, {}).get(remote_id)
+        person = keys.get(_key(system, contact)) if contact is not None else None
+        if person:
+            who[entity_id].add(person)
+    return {m for e, people in who.items() if len(people) > 1 for m in members[e]}
 
 
 async def fill(people: int, *, seed: int = 3, generator: str = "people", poll: float = 5.0,

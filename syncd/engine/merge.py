@@ -4,7 +4,9 @@ A system's value counts as a *change* only when it differs from what that system
 agreed with it (its snapshot) *and* from the base. A stale value (a write of ours that has not landed
 yet) is therefore never mistaken for an edit, and an edit is never lost to a stale value.
 
-A copy that has no snapshot yet — it joined the entity after the base was agreed, as when the daemon
+A change is an edit made since the last agreement — unless its own time says it is certainly older than the
+edit that made the agreed value: then it was only read late (the daemon reads one system at a time) and
+was overtaken. A copy that has no snapshot yet — it joined the entity after the base was agreed, as when the daemon
 polls one system and links the next one's records later — has told syncd nothing about what changed. Its
 blanks propose nothing; its values are *proposals* that compete with the agreed value under the field's
 policy, each with its own time (the agreed value keeps the time of the edit that made it). It never
@@ -143,6 +145,9 @@ def merge_field(
             c for c in accepted
             if comparable(name, c.value) != base_cmp and (not _blank(c.value) if c.joining else c.changed)
             and not (equivalent(name, c.value, base.value) and not better_written(name, c.value, base.value))
+            # an edit certainly older than the one that made the agreed value was only seen late (the
+            # daemon reads one system at a time): it was overtaken, not made since
+            and not (not c.joining and base.when.later_than(c.when) is True)
         ]
     if rule.policy is Policy.NON_EMPTY:
         proposals = [c for c in proposals if not _blank(c.value)]

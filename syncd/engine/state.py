@@ -94,7 +94,7 @@ def _edit_time(row: t.RemoteRecordRow, now: datetime) -> When:
     or it could not be read — only that it happened after the last scan that saw the old content (or at
     any time before syncd first saw the record) and by the scan that saw the new one."""
     vendor = _aware(row.remote_updated_at)
-    if vendor is not None:
+    if vendor is not None and row.tombstoned_at is None:  # a deletion has no vendor time: only its window
         return When.exactly(vendor)
     seen = _aware(row.tombstoned_at) or _aware(row.changed_at) or now
     return When.between(_aware(row.prev_seen_at), seen)
