@@ -258,7 +258,7 @@ def _phone_cached(text: str) -> str:
         number = phonenumbers.parse(text, _default_region)
     except phonenumbers.NumberParseException:
         return text
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_valid_number(number):  # a foreign national number is no local one
         return text
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -301,7 +301,7 @@ def equivalent(name: str, a: FieldValue, b: FieldValue) -> bool:
         ca, cb = cb, ca
     if not ca.startswith("+"):  # two numbers neither of which could be read as international: same digits
         return len(_digits(ca)) >= 6 and _digits(ca) == _digits(cb)
-    return _digits(cb) in _written_forms(ca)
+    return _digits(cb) in _written_forms(ca) or _read_as(cb, ca) == ca
 
 
 def _digits(value: str) -> str:
@@ -320,6 +320,27 @@ def _written_forms(e164: str) -> frozenset[str]:
     if len(national) < 6:
         return frozenset()
     return frozenset({country + national, "00" + country + national, national, "0" + national, "8" + national})
+
+
+@lru_cache(maxsize=100_000)
+def _read_as(raw: str, e164: str) -> str | None:
+    """A number written without a country code, read as the international one would have it: as digits
+    that already carry the code (``390554338831``), or in the other number's own country (``055 433 8831``
+    beside ``+39…``)."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    for text, hint in (("+" + _digits(raw), None), (raw, region)):
+        try:
+            number = phonenumbers.parse(text, hint)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if found == e164:
+                return found
+    return None
 
 
 def better_written(name: str, a: FieldValue, b: FieldValue) -> bool:

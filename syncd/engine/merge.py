@@ -41,6 +41,8 @@ class Candidate:
     changed: bool
     when: When
     joining: bool = False
+    #: the most characters this system holds in the field (a value exactly that long may be a cut)
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,16 @@ def _first_choice(name: str, changes: Sequence[Candidate]) -> Candidate | None:
         return None
     return max(changes, key=lambda c: (sum(better_written(name, c.value, o.value) for o in changes),
                                        c.when.hi, c.system))
+
+
+def _cut(name: str, c: Candidate, values: Sequence[FieldValue]) -> bool:
+    """A value exactly as long as its system can hold, the start of a longer value another system holds, is
+    that value cut by the system (its UI, an import) — not a shorter value someone chose: it never spreads."""
+    if c.limit is None or not isinstance(c.value, str) or len(c.value.strip()) < c.limit:
+        return False
+    mine = str(comparable(name, c.value)).casefold()
+    return any(isinstance(v, str) and len(str(comparable(name, v))) > len(mine)
+               and str(comparable(name, v)).casefold().startswith(mine) for v in values)
 
 
 def _latest_seen(changes: Sequence[Candidate]) -> Candidate:
@@ -151,6 +163,8 @@ def merge_field(
         ]
     if rule.policy is Policy.NON_EMPTY:
         proposals = [c for c in proposals if not _blank(c.value)]
+    others = [c.value for c in accepted] + ([base.value] if base is not None else [])
+    proposals = [c for c in proposals if not _cut(name, c, others)]
     refused: dict[str, FieldValue] = {}
     if weak is not None:
         strong = (base is not None and not _blank(base.value) and not weak(base.value)) or any(

@@ -179,7 +179,8 @@ def _merge_fields(
             reasons[name] = "manual: waiting for an admin"
             continue
         rule = rules.get(name, FieldRule())
-        candidates = [Candidate(c.system, c.contact.get(name), c.changed(name), c.when, joining=c.joining)
+        candidates = [Candidate(c.system, c.contact.get(name), c.changed(name), c.when, joining=c.joining,
+                                limit=_limit(systems[c.system], name))
                       for c in live if name in systems[c.system].fields]
         if name == "active":
             candidates += [Candidate(c.system, False, True, c.when) for c in gone]
@@ -212,6 +213,11 @@ def _merge_fields(
             times = "; ".join(f"{c.system} {c.when.describe()}" for c in candidates if c.changed or c.joining)
             out.events.append(f"{name}: the order of the edits is not known ({times}): {outcome.rule}")
     return reasons
+
+
+def _limit(system: SystemRules, name: str) -> int | None:
+    spec = system.schema.fields.get(name) if system.schema is not None else None
+    return spec.max_length if spec is not None else None
 
 
 def _keep_beside(out: EntityPlan, kept: list[tuple[str, FieldValue, When]], reasons: dict[str, str]) -> None:

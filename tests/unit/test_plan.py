@@ -262,3 +262,33 @@ def test_merge_first_value_ignores_blanks() -> None:
     at = When.exactly(T0)
     out = merge_field("title", None, [Candidate("a", "", True, at), Candidate("b", "CTO", True, at)], FieldRule())
     assert out.value == "CTO" and out.conflict is None
+
+
+def test_a_value_cut_at_its_systems_limit_never_spreads() -> None:
+    """Lightening holds 32 characters of a title: its "Directeur administratif et finan" is the longer title
+    another system holds, cut; it proposes nothing, and the full title is planned for it (and parked there
+    as too long), never the other way round."""
+    at = When.exactly(T0)
+    full, cut = "Directeur administratif et financier", "Directeur administratif et finan"
+    out = merge_field("title", None, [Candidate("a", full, True, at),
+                                      Candidate("l", cut, True, When.exactly(T0 + timedelta(minutes=1)), limit=32)],
+                      FieldRule())
+    assert out.value == full
+    shorter = merge_field("title", None, [Candidate("a", full, True, at),
+                                          Candidate("l", "Directeur", True, When.exactly(T0 + timedelta(minutes=1)),
+                                                    limit=32)], FieldRule())
+    assert shorter.value == "Directeur"  # not at the limit: a shorter title someone chose
+
+
+def test_one_phone_number_however_it_is_written() -> None:
+    from syncd.model import equivalent
+
+    assert equivalent("phone_office", "+39 055 433 8831", "390554338831")  # ITFlow's digits
+    assert equivalent("phone_office", "+39 055 433 8831", "055 433 8831")  # national, beside its country
+    assert equivalent("phone_office", "+7 812 386 6322", "8 812 386-63-22")  # a trunk prefix
+    assert not equivalent("phone_office", "+39 055 433 8831", "055 433 8832")
+    at = When.exactly(T0)
+    out = merge_field("phone_office", None, [Candidate("a", "+33 76 475 5519", True, at),
+                                             Candidate("i", "33764755519", True, When.exactly(T0 + timedelta(1)))],
+                      FieldRule())
+    assert out.value == "+33 76 475 5519"  # the best written, though the other is newer
