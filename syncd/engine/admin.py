@@ -22,8 +22,9 @@ from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from syncd.engine.admin_people import PeopleAdmin
+from syncd.engine.rows import adopted_snapshot
 from syncd.errors import SyncdError
-from syncd.model import CANONICAL_FIELDS, comparable
+from syncd.model import CANONICAL_FIELDS, Contact, comparable
 from syncd.store import tables as t
 from syncd.store.repository import Store
 
@@ -203,8 +204,25 @@ class Admin(PeopleAdmin):
                 if item.candidate and not item.candidate.startswith("entity:"):
                     system, remote_id = parse_record_key(item.candidate)
                     self._link(s, entity_id, system, remote_id, who)
-            self._link(s, entity_id, item.system, item.remote_id, who)
+            synced = self._adopted(s, item, entity_id) if item.kind == "adoption" else None
+            self._link(s, entity_id, item.system, item.remote_id, who, synced=synced)
             return f"linked {item.system}:{item.remote_id} to entity {entity_id}"
+
+    @staticmethod
+    def _adopted(s: Session, item: t.ReviewItem, entity_id: str) -> dict[str, Any] | None:
+        """The record is the one an unanswered create made: syncd agreed with it on what it sent, so what
+        it holds beyond that was typed there since, and what it sent before a later change (a deactivation,
+        an edit) is no edit of that system's. (The next cycle closes the held create and counts it.)"""
+        create = s.scalars(select(t.OutboxItem).where(
+            t.OutboxItem.entity_id == entity_id, t.OutboxItem.system == item.system,
+            t.OutboxItem.operation == "create", t.OutboxItem.attempts > 0,
+            t.OutboxItem.status.in_(("held", "failed", "in_flight", "superseded")))
+            .order_by(t.OutboxItem.id.desc()).limit(1)).first()
+        record = s.scalar(select(t.RemoteRecordRow).where(t.RemoteRecordRow.system == item.system,
+                                                          t.RemoteRecordRow.remote_id == item.remote_id))
+        if create is None or record is None:
+            return None
+        return adopted_snapshot(Contact.from_dict(record.fields or {}), create.fields)
 
     @staticmethod
     def _close_same_pair(s: Session, item: t.ReviewItem, who: str) -> None:
@@ -236,7 +254,8 @@ class Admin(PeopleAdmin):
         s.flush()
         return str(entity.id)
 
-    def _link(self, s: Session, entity_id: str, system: str, remote_id: str, who: str = "admin") -> None:
+    def _link(self, s: Session, entity_id: str, system: str, remote_id: str, who: str = "admin", *,
+              synced: dict[str, Any] | None = None) -> None:
         if s.get(t.Entity, entity_id) is None:
             raise AdminError(f"there is no entity {entity_id}")
         if s.scalar(select(t.RemoteRecordRow.id).where(t.RemoteRecordRow.system == system,
@@ -248,7 +267,7 @@ class Admin(PeopleAdmin):
                              "(one record per system per entity)")
         s.execute(delete(t.Link).where(t.Link.system == system, t.Link.remote_id == remote_id))
         s.add(t.Link(entity_id=entity_id, system=system, remote_id=remote_id, linked_by="admin", confidence=1.0,
-                     reasons={"decided_by": who}, created_at=_now()))
+                     reasons={"decided_by": who}, created_at=_now(), synced_fields=synced))
         s.execute(update(t.Entity).where(t.Entity.id == entity_id).values(dirty=True))
 
     def link(self, record: str, target: str, who: str = "admin") -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from syncd.engine.causes import Cause
 from syncd.engine.execute import Outcome
 from syncd.engine.plan import Op
-from syncd.engine.rows import contact_json, from_json, jsonable, now, record_from_row, snapshot
+from syncd.engine.rows import adopted_snapshot, contact_json, from_json, jsonable, now, record_from_row, snapshot
 from syncd.model import FieldValue, RemoteRecord, clean_json, content_hash
 from syncd.store import tables as t
 
@@ -119,7 +119,7 @@ class OutboxState:
                 t.RemoteRecordRow.system == change.system,
                 t.RemoteRecordRow.remote_id == change.current.remote_id).values(tombstoned_at=moment))
         if record is not None:
-            self._store_written(change, record, moment)
+            self._store_written(change, record, moment, adopted=outcome.adopted_existing)
         if outcome.reformatted:
             for name, value in outcome.reformatted.items():
                 s.execute(update(t.FieldBase).where(t.FieldBase.entity_id == change.entity_id,
@@ -129,7 +129,8 @@ class OutboxState:
         self._connector_ok(change.system)
         s.commit()
 
-    def _store_written(self, change: PendingChange, record: RemoteRecord, moment: datetime) -> None:
+    def _store_written(self, change: PendingChange, record: RemoteRecord, moment: datetime, *,
+                       adopted: bool = False) -> None:
         s = self.session
         digest = content_hash(record.contact)
         values = {"fields": contact_json(record.contact), "raw": clean_json(record.raw), "content_hash": digest,
@@ -153,6 +154,14 @@ class OutboxState:
                 # and the reconciler sends the pair to review as two records of one system.
                 log.error("a create made a second copy of a linked contact; left unlinked for review",
                           connector=record.system, entity=change.entity_id, linked=held, created=record.remote_id)
+                return
+            if adopted:
+                # found by a look-up, perhaps cycles after the lost create: only what was sent is agreed
+                synced = adopted_snapshot(record.contact, change.values)
+                s.add(t.Link(entity_id=change.entity_id, system=record.system, remote_id=record.remote_id,
+                             linked_by="syncd", confidence=1.0, reasons={"adopted": "the record a lost create made"},
+                             created_at=moment, synced_fields=synced,
+                             synced_hash=digest if synced == read_back else None))
                 return
             s.add(t.Link(entity_id=change.entity_id, system=record.system, remote_id=record.remote_id,
                          linked_by="syncd", confidence=1.0, reasons={"created_by": "syncd"}, created_at=moment,

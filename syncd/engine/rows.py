@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,8 +10,8 @@ from syncd.model import CANONICAL_FIELDS, Contact, FieldValue, RemoteRecord, com
 from syncd.store import tables as t
 
 __all__ = [
-    "CHUNK", "aware", "chunks", "contact_json", "from_json", "from_snapshot", "jsonable", "now", "record_from_row",
-    "snapshot",
+    "CHUNK", "adopted_snapshot", "aware", "chunks", "contact_json", "from_json", "from_snapshot", "jsonable", "now",
+    "record_from_row", "snapshot",
 ]
 
 #: rows per IN (...) list: below SQLite's 999 bound parameters
@@ -42,6 +42,20 @@ def contact_json(contact: Contact) -> dict[str, Any]:
 def snapshot(contact: Contact) -> dict[str, Any]:
     """What a record held at an agreement, in comparable form (the merge's "did it change?")."""
     return {name: jsonable(comparable(name, contact.get(name))) for name in CANONICAL_FIELDS}
+
+
+def adopted_snapshot(contact: Contact, sent: Collection[str]) -> dict[str, Any]:
+    """The snapshot of a record an unanswered create made, found later: syncd agreed with it on what it
+    sent (in the vendor's form) and on nothing else. The create left every other field blank, so a value
+    there now was typed since (the record may sit in the vendor for cycles before it is found): it is
+    that system's change, never an echo of the agreed value to be overwritten."""
+    agreed = set(sent)
+    if agreed & {"given_name", "family_name"}:
+        agreed.add("full_name")  # a vendor that derives the full name from the parts
+    if "email" in agreed:
+        agreed.add("emails")  # a vendor that lists the address it was given
+    held = snapshot(contact)
+    return {name: held[name] if name in agreed else None for name in CANONICAL_FIELDS}
 
 
 def from_snapshot(data: Mapping[str, Any] | None) -> dict[str, FieldValue] | None:

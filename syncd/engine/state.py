@@ -21,6 +21,7 @@ from syncd.engine.mailboxes import RoleAddresses
 from syncd.engine.outbox import OutboxState, PendingChange
 from syncd.engine.plan import ChangeSet, Copy, EntityPlan, EntityState, Provenance
 from syncd.engine.report import CycleReport
+from syncd.engine.rows import adopted_snapshot
 from syncd.engine.rows import aware as _aware
 from syncd.engine.rows import chunks as _chunks
 from syncd.engine.rows import contact_json as _contact_json
@@ -325,12 +326,17 @@ class EngineState:
                 continue
             record = found[0]
             if not keyed and self.roles.is_role((record.fields or {}).get("email")):
-                self._hold_for_adoption(row, record, now)
-                continue
+                decided = self._adoption_decision(row, record)
+                if decided is None:
+                    self._hold_for_adoption(row, record, now)
+                if decided != "accepted":
+                    continue  # (rejected: not this person's record; the plan decides on a create again)
             contact = Contact.from_dict(record.fields or {})
+            synced = adopted_snapshot(contact, row.fields)
             s.add(t.Link(entity_id=row.entity_id, system=row.system, remote_id=record.remote_id, linked_by="syncd",
-                         confidence=1.0, reasons={"adopted": "the record an unanswered create made"},
-                         created_at=now, synced_fields=_snapshot(contact), synced_hash=record.content_hash))
+                         confidence=1.0, reasons={"adopted": "the record an unanswered create made"}, created_at=now,
+                         synced_fields=synced,
+                         synced_hash=record.content_hash if synced == _snapshot(contact) else None))
             row.status, row.remote_id, row.updated_at = "applied", record.remote_id, now
             row.last_error = "the create's answer was lost; the record it made was found in the next scan"
             self._mark_dirty([row.entity_id])
@@ -343,11 +349,23 @@ class EngineState:
                         entity=row.entity_id, remote_id=record.remote_id)
         s.flush()
 
+    def _adoption_decision(self, row: t.OutboxItem, record: t.RemoteRecordRow) -> str | None:
+        """An admin's answer to "is this the record the unanswered create made?", if given."""
+        return self.session.scalar(select(t.ReviewItem.status).where(
+            t.ReviewItem.kind == "adoption", t.ReviewItem.system == row.system,
+            t.ReviewItem.remote_id == record.remote_id, t.ReviewItem.candidate == f"entity:{row.entity_id}",
+            t.ReviewItem.status.in_(("accepted", "rejected"))).order_by(t.ReviewItem.id.desc()).limit(1))
+
     def _hold_for_adoption(self, row: t.OutboxItem, record: t.RemoteRecordRow, now: datetime) -> None:
         """Several people may hold one shared mailbox with the very values sent: an admin says whether this
-        is the record the unanswered create made. Until then the matcher leaves it alone."""
+        is the record the unanswered create made. Until then the matcher leaves it alone, and the create is
+        held (not done: the run says so), whatever later plans want of the person."""
         s = self.session
         candidate = f"entity:{row.entity_id}"
+        if row.status != "held":
+            row.status, row.cause, row.updated_at = "held", Cause.REVIEW.value, now
+            row.last_error = (f"the create's answer was lost; {row.system}:{record.remote_id} holds what it sent "
+                              "behind a shared mailbox: held until an admin says whether it is this person")
         if s.scalar(select(t.ReviewItem.id).where(t.ReviewItem.system == row.system,
                                                   t.ReviewItem.remote_id == record.remote_id,
                                                   t.ReviewItem.candidate == candidate)) is not None:

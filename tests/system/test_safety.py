@@ -130,6 +130,67 @@ async def test_3_a_doubtful_record_is_held_for_review_not_adopted(store: Store) 
     assert len(b.store.rows) == 1
 
 
+async def _lost_create_then_typed_into(store: Store, **b_settings: object) -> tuple[MemoryConnector, MemoryConnector]:
+    """a holds Ada without a mobile; the create into b acts but its answer is lost; before syncd finds
+    that record again, someone types Ada's mobile into it in b."""
+    a, b = system("a"), system("b", **b_settings)
+    a.store.put(ADA.replace(phone_mobile=None))
+    engine = make_engine(store, a=a, b=b)
+    b.lose_answers = 1
+    first = await engine.run_cycle()
+    assert first.system("b").failed == 1
+    rid, _ = only(b)
+    b.store.edit(rid, phone_mobile="+44 7700 900123")
+    with store.session_factory() as s, s.begin():
+        for row in s.scalars(select(t.OutboxItem).where(t.OutboxItem.status == "failed")):
+            row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+    for _ in range(2):
+        await engine.run_cycle()
+    return a, b
+
+
+async def test_3_an_adopted_record_keeps_what_was_typed_into_it_since(store: Store) -> None:
+    """The record a lost create made is adopted, as in the scan that finds it by syncd's key. Syncd agreed
+    with it only on what it sent: the mobile typed there since is b's edit and reaches a, never cleared."""
+    a, b = await _lost_create_then_typed_into(store)
+    assert len(b.store.rows) == 1
+    for connector in (a, b):
+        _, held = only(connector)
+        assert held.phone_mobile == "+44 7700 900123", f"{connector.name} holds {held.phone_mobile!r}"
+
+
+async def test_3_a_record_adopted_by_its_email_keeps_what_was_typed_into_it_since(store: Store) -> None:
+    """The same through the look-up by email when the create is retried (no external key in b)."""
+    a, b = await _lost_create_then_typed_into(store, external_key=False)
+    assert len(b.store.rows) == 1
+    for connector in (a, b):
+        _, held = only(connector)
+        assert held.phone_mobile == "+44 7700 900123", f"{connector.name} holds {held.phone_mobile!r}"
+
+
+async def test_3_a_held_adoption_keeps_the_run_partial_and_an_accepted_one_follows_the_person(store: Store) -> None:
+    """The create into b acts, its answer is lost, and the record it made holds only a shared mailbox: held
+    for review. Ada leaves meanwhile. Until an admin answers, the run is not ok (the record may be hers and
+    is still active); once the admin says it is hers, it is deactivated with her, and she stays retired (a
+    has no change times: the record's own time must not pass for a later reactivation)."""
+    a, b = system("a", timestamps=False), system("b", external_key=False)
+    ada = a.store.put(ADA.replace(email="info@analytical.example"))
+    engine = make_engine(store, a=a, b=b)
+    b.lose_answers = 1
+    await engine.run_cycle()
+    a.store.edit(ada, active=False)
+    held = await engine.run_cycle()
+    assert held.exit_code == EXIT_CODES["partial"], held.not_done_lines()
+    assert any("held" in line for line in held.not_done_lines()), held.not_done_lines()
+    (item,) = Admin(store).reviews()
+    assert item.kind == "adoption"
+    Admin(store).decide(item.id, accept=True, who="test")
+    done = await engine.run_cycle()
+    assert [row["contact"].active for row in a.store.rows.values()] == [False]
+    assert [row["contact"].active for row in b.store.rows.values()] == [False]
+    assert done.exit_code == EXIT_CODES["ok"], done.not_done_lines()
+
+
 # 4 ---------------------------------------------------------------------------------------------------
 
 async def test_4_an_edit_without_a_vendor_time_never_passes_for_the_newest(store: Store) -> None:
