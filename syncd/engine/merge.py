@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from syncd.engine.policies import FieldRule, Policy
 from syncd.engine.when import DEFAULT_AMBIGUOUS_ORDER, AmbiguousOrder, When
-from syncd.model import FieldValue, better_written, comparable, equivalent
+from syncd.model import PHONE_FIELDS, FieldValue, better_written, comparable, equivalent
 
 __all__ = ["Agreed", "Candidate", "FieldOutcome", "merge_field"]
 
@@ -90,14 +90,35 @@ def _first_choice(name: str, changes: Sequence[Candidate]) -> Candidate | None:
                                        c.when.hi, c.system))
 
 
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def _glued(c: Candidate, values: Sequence[FieldValue]) -> bool:
+    """A phone held as bare digits that are another value's digits with more after them is that number with
+    its extension glued on by a system that keeps only digits (ITFlow: "+36 1 572 5517 x85" becomes
+    "361572551785"): a different, wrong number, so it never spreads."""
+    if not isinstance(c.value, str) or c.value.strip().lstrip("+") != _digits(c.value):
+        return False
+    mine = _digits(c.value)
+    return any(isinstance(v, str) and v != c.value and 4 <= len(_digits(v)) < len(mine)
+               and mine.startswith(_digits(v)) for v in values)
+
+
 def _cut(name: str, c: Candidate, values: Sequence[FieldValue]) -> bool:
     """A value exactly as long as its system can hold, the start of a longer value another system holds, is
     that value cut by the system (its UI, an import) — not a shorter value someone chose: it never spreads."""
+    if name in PHONE_FIELDS and _glued(c, values):
+        return True
     if c.limit is None or not isinstance(c.value, str) or len(c.value.strip()) < c.limit:
         return False
     mine = str(comparable(name, c.value)).casefold()
     return any(isinstance(v, str) and len(str(comparable(name, v))) > len(mine)
                and str(comparable(name, v)).casefold().startswith(mine) for v in values)
+
+
+def _at_limit(c: Candidate) -> bool:
+    return c.limit is not None and isinstance(c.value, str) and len(c.value.strip()) >= c.limit
 
 
 def _latest_seen(changes: Sequence[Candidate]) -> Candidate:
@@ -199,6 +220,16 @@ def merge_field(
     if (choice := _first_choice(name, contest)) is not None:
         return outcome(choice, "first value, best written" if not has_base else "one value, best written")
     competing = {c.system: c.value for c in sorted(contest, key=lambda c: c.system)}
+
+    def decided(winner: Candidate, label: str, ambiguous: bool = False) -> FieldOutcome:
+        if _at_limit(winner) and any(not _blank(c.value) for c in contest if c is not winner):
+            # exactly as long as its system holds: perhaps a longer value cut there. An admin says which.
+            return FieldOutcome(base.value if base is not None else None,
+                                f"{winner.system} holds exactly its {winner.limit}-character limit, perhaps cut: "
+                                "conflict opened", None, conflict=competing, pending_manual=True,
+                                ambiguous=ambiguous, refused=refused or None)
+        return outcome(winner, label, conflict=competing, ambiguous=ambiguous)
+
     if rule.policy is Policy.MANUAL:
         return FieldOutcome(base.value if base is not None else None, "manual: conflict opened", None,
                             conflict=competing, pending_manual=True, refused=refused or None)
@@ -206,10 +237,10 @@ def merge_field(
         for system in rule.prefer:
             for c in contest:
                 if c.system == system:
-                    return outcome(c, f"prefer {system}", conflict=competing)
+                    return decided(c, f"prefer {system}")
     newest, how, ambiguous = _newest(contest, rule, ambiguous_order)
     if newest is None:
         return FieldOutcome(base.value if base is not None else None, f"{how}: conflict opened", None,
                             conflict=competing, pending_manual=True, ambiguous=True, refused=refused or None)
     label = how if rule.policy is not Policy.NON_EMPTY else f"non_empty, {how}"
-    return outcome(newest, label, conflict=competing, ambiguous=ambiguous)
+    return decided(newest, label, ambiguous)

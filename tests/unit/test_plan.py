@@ -280,6 +280,33 @@ def test_a_value_cut_at_its_systems_limit_never_spreads() -> None:
     assert shorter.value == "Directeur"  # not at the limit: a shorter title someone chose
 
 
+def test_a_value_at_its_systems_limit_never_wins_silently() -> None:
+    """Lightening's "Directeur administratif et finan" is exactly its 32-character limit and newer than
+    Flowtrac's title: it may be a longer title cut there, so an admin decides instead of lww spreading it.
+    Alone, or against a blank, it is simply the value."""
+    at, later = When.exactly(T0), When.exactly(T0 + timedelta(minutes=1))
+    cut = "Directeur administratif et finan"
+    out = merge_field("title", None, [Candidate("f", "Chief Financial Officer", True, at),
+                                      Candidate("l", cut, True, later, limit=32)], FieldRule())
+    assert out.pending_manual and out.conflict == {"f": "Chief Financial Officer", "l": cut}, out
+    alone = merge_field("title", None, [Candidate("f", "", True, at), Candidate("l", cut, True, later, limit=32)],
+                        FieldRule())
+    assert alone.value == cut and not alone.pending_manual
+
+
+def test_a_phone_with_its_extension_glued_on_never_spreads() -> None:
+    """ITFlow keeps only digits: "+36 1 572 5517 x85" typed there reads "361572551785", another number. It
+    proposes nothing; a deliberately written new number with more digits still does."""
+    at, later = When.exactly(T0), When.exactly(T0 + timedelta(minutes=1))
+    out = merge_field("phone_office", None, [Candidate("a", "+36 1 572 5517", True, at),
+                                             Candidate("i", "361572551785", True, later)], FieldRule())
+    assert out.value == "+36 1 572 5517"
+    written = merge_field("phone_office", None, [Candidate("a", "+36 1 572 5517", True, at),
+                                                 Candidate("i", "+36 1 572 5517 ext. 85", True, later)],
+                          FieldRule())
+    assert written.value == "+36 1 572 5517 ext. 85"  # written with its separators: someone's choice
+
+
 def test_one_phone_number_however_it_is_written() -> None:
     from syncd.model import equivalent
 
