@@ -200,7 +200,9 @@ def merge_field(
     contest = list(proposals)
     weak_base = weak is not None and base is not None and weak(base.value) \
         and any(not _blank(c.value) and not weak(c.value) for c in proposals)
-    if base is not None and all(c.joining for c in proposals) and not weak_base:
+    # (an agreed blank that no edit made — the field was simply empty everywhere so far — holds nothing off)
+    never_set = base is not None and _blank(base.value) and base.source is None
+    if base is not None and all(c.joining for c in proposals) and not weak_base and not never_set:
         # (a shared mailbox agreed for want of a personal address never holds one off)
         contest.append(Candidate(base.source or "agreed", base.value, False, base.when))
     agreed_entry = contest[-1] if len(contest) > len(proposals) else None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from syncd.engine.merge import Candidate, merge_field
+from syncd.engine.merge import Agreed, Candidate, merge_field
 from syncd.engine.plan import Copy, EntityPlan, EntityState, Op, plan_entity, split_full_name
 from syncd.engine.policies import FieldRule, OnRemoteDelete, Policy, SystemRules
 from syncd.engine.when import When
@@ -292,6 +292,17 @@ def test_a_value_at_its_systems_limit_never_wins_silently() -> None:
     alone = merge_field("title", None, [Candidate("f", "", True, at), Candidate("l", cut, True, later, limit=32)],
                         FieldRule())
     assert alone.value == cut and not alone.pending_manual
+
+
+def test_a_joining_value_fills_a_field_nobody_ever_set_but_not_one_someone_cleared() -> None:
+    """Grace's email was blank everywhere syncd had read; her record in b joins later with an address and no
+    change time. A blank no edit made holds nothing off; a deliberate clear made after b's window does."""
+    window = When(T0, T0 + timedelta(minutes=5))
+    joining = [Candidate("b", "grace.hopper@example.com", True, window, joining=True)]
+    never = merge_field("email", Agreed(None, None, When(None, T0 + timedelta(hours=1))), joining, FieldRule())
+    assert never.value == "grace.hopper@example.com"
+    cleared = merge_field("email", Agreed(None, "a", When.exactly(T0 + timedelta(hours=1))), joining, FieldRule())
+    assert cleared.value is None
 
 
 def test_a_phone_with_its_extension_glued_on_never_spreads() -> None:
