@@ -149,12 +149,35 @@ class Engine:
                 state.store_found(name, found)
                 vanished -= {r.remote_id for r in found} | unsure
                 sys_report.still_there = len(found) + len(unsure)
+                if found:
+                    await self._read_skipped(state, result, report)
             sys_report.vanished = len(vanished)
             if guard is not None:
                 sys_report.guard = str(guard)
                 log.error("deletions held back", connector=name, reason=str(guard))
                 continue
             state.tombstone(name, vanished)
+
+    async def _read_skipped(self, state: EngineState, result: ScanResult, report: CycleReport) -> None:
+        """A known record the scan skipped but a look-up found proves the pages shifted (a row already read
+        was deleted meanwhile, the rest moved up): a record syncd never knew about may have been skipped too,
+        with no trace. The listing is read once more and what it holds that the scan had not seen is stored."""
+        name, sys_report = result.system, report.system(result.system)
+        again = await scan_system(self.connectors[name])
+        if not again.complete:
+            sys_report.scan_error = f"re-reading after a deletion that may have shifted the pages failed " \
+                                    f"(records the scan skipped are read next cycle): {again.error}"
+            log.error("re-reading a shifted scan failed", connector=name, error=again.error)
+            return
+        seen = result.seen_ids
+        skipped = [r for r in again.records if r.remote_id not in seen]
+        new, changed = state.store_found(name, skipped)
+        sys_report.new += new
+        sys_report.changed += changed
+        sys_report.scanned += len(skipped)
+        if skipped:
+            log.warning("a deletion shifted the scan's pages: read again, records it had skipped stored",
+                        connector=name, skipped=len(skipped))
 
     def _guard(self, name: str, known: int, scanned: int, vanished: int, opts: CycleOptions) -> Exception | None:
         return check_deletions(name, known=known, scanned=scanned, vanished=vanished,

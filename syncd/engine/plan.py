@@ -339,7 +339,11 @@ def plan_entity(
         if not out.deleted:
             out.unlink = []  # the deletion is still to be carried to those copies: keep what says so
         return out
-    edited = [c.system for c in live if c.snapshot is not None and any(c.changed(n) for n in CANONICAL_FIELDS)]
+    # an edit is a change to something other than the agreed value: a copy now holding what syncd wrote (an
+    # update whose answer was lost, so its snapshot is older) has edited nothing
+    edited = [c.system for c in live if c.snapshot is not None and any(
+        c.changed(n) and comparable(n, c.contact.get(n)) != comparable(n, state.base.get(n))
+        for n in CANONICAL_FIELDS)]
     if gone and edited:
         out.events.append(f"deleted in {', '.join(c.system for c in gone)} while edited in "
                           f"{', '.join(edited)}: the edit is kept and the contact restored")

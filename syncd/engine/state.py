@@ -199,14 +199,15 @@ class EngineState:
             self.session.execute(update(t.RemoteRecordRow), chunk)
         return len(inserts), len(updates)
 
-    def store_found(self, system: str, records: list[RemoteRecord]) -> None:
-        """Records a shifting scan skipped but a look-up by id found: still there, never deleted."""
+    def store_found(self, system: str, records: list[RemoteRecord]) -> tuple[int, int]:
+        """Records a shifting scan skipped but a look-up (by id, or a second read) found: still there, never
+        deleted. Returns how many were new and how many changed."""
         if not records:
-            return
+            return 0, 0
         ids = [r.remote_id for r in records]
         known = self._known(system, t.RemoteRecordRow.remote_id.in_(ids))
-        cursor = self.session.get(t.ScanCursor, system)
-        self._store_records(system, records, known, _now(), cursor.last_complete_started_at if cursor else None)
+        # (the scan's cursor has moved on: the lower bound of a change is still the previous scan's start)
+        return self._store_records(system, records, known, _now(), self._scan_since.get(system))
 
     def _update_cursor(self, result: ScanResult, now: datetime) -> None:
         cursor = self.session.get(t.ScanCursor, result.system)
@@ -326,11 +327,11 @@ class EngineState:
                 continue
             record = found[0]
             if not keyed and self.roles.is_role((record.fields or {}).get("email")):
-                decided = self._adoption_decision(row, record)
-                if decided is None:
+                # held until an admin answers; "it is this person" links it then (Admin.decide), "it is not"
+                # leaves the create to the next plan
+                if self._adoption_decision(row, record) is None:
                     self._hold_for_adoption(row, record, now)
-                if decided != "accepted":
-                    continue  # (rejected: not this person's record; the plan decides on a create again)
+                continue
             contact = Contact.from_dict(record.fields or {})
             synced = adopted_snapshot(contact, row.fields)
             s.add(t.Link(entity_id=row.entity_id, system=row.system, remote_id=record.remote_id, linked_by="syncd",

@@ -191,6 +191,29 @@ async def test_3_a_held_adoption_keeps_the_run_partial_and_an_accepted_one_follo
     assert done.exit_code == EXIT_CODES["ok"], done.not_done_lines()
 
 
+async def test_a_write_whose_answer_was_lost_is_no_edit_that_overrules_a_deletion(store: Store) -> None:
+    """b took syncd's update of Ada's title but its answer was lost, so b's snapshot is older than what it
+    holds. Ada is then deleted in c. What b holds is the agreed value, not an edit of b's: the deletion
+    is carried (Ada deactivated in a and b), never overruled by "an edit" and Ada never re-created in c."""
+    a, b, c = system("a"), system("b"), system("c", can_delete=True)
+    a.store.put(ADA)
+    engine = make_engine(store, a=a, b=b, c=c)
+    await engine.run_cycle()
+    rid, _ = only(a)
+    a.store.edit(rid, title="Chief Analyst")
+    b.lose_answers = 1
+    await engine.run_cycle()
+    assert only(b)[1].title == "Chief Analyst"  # the write acted
+    c.store.rows.clear()  # a user deletes Ada in c
+    with store.session_factory() as s, s.begin():  # whatever retry is due runs now
+        for row in s.scalars(select(t.OutboxItem).where(t.OutboxItem.status == "failed")):
+            row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+    for _ in range(2):
+        await engine.run_cycle()
+    assert not c.store.rows, "Ada was re-created in c"
+    assert only(a)[1].active is False and only(b)[1].active is False
+
+
 # 4 ---------------------------------------------------------------------------------------------------
 
 async def test_4_an_edit_without_a_vendor_time_never_passes_for_the_newest(store: Store) -> None:
@@ -232,6 +255,27 @@ async def test_5_a_record_skipped_by_a_shifting_page_is_not_deactivated(store: S
     assert active == [f"Person {i}" for i in range(1, 5)], active
     assert later.system("c").vanished == 1 and later.system("a").deactivated == 1
 
+
+async def test_5_a_new_record_skipped_by_the_same_shift_is_read_in_the_same_run(store: Store) -> None:
+    """The shift that hid a known record (found by its id) may also hide one syncd never saw, which no
+    look-up can name: the listing is read once more, so the new person reaches the other system now."""
+    a, c = system("a"), system("c", page_size=2)
+    people = [ADA.replace(full_name=f"Person {i}", email=f"p{i}@example.com") for i in range(5)]
+    for i, person in enumerate(people):
+        a.store.put(person)
+        c.store.put(person)
+        if i == 1:
+            next(c.store._ids)  # id 3 is taken later by a new record (a listing in another order puts it there)
+    engine = make_engine(store, a=a, c=c)
+    await engine.run_cycle()
+    c.store.rows["3"] = {"contact": ADA.replace(full_name="Person 9", email="p9@example.com"), "company_id": None,
+                         "external_key": None, "updated": datetime.now(UTC)}
+    # rows 1-6; the first page is read, rows 1 and 2 deleted: rows 3 (new) and 4 (known) move up, unread
+    c.between_pages = lambda: [c.store.rows.pop(rid) for rid in ("1", "2")]
+    report = await engine.run_cycle()
+    assert report.system("c").still_there == 1 and report.system("c").new == 1, report.system("c")
+    assert "Person 9" in {row["contact"].full_name for row in a.store.rows.values()}
+    assert report.system("a").created == 1
 
 # 6 ---------------------------------------------------------------------------------------------------
 
