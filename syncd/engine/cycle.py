@@ -150,7 +150,7 @@ class Engine:
                 vanished -= {r.remote_id for r in found} | unsure
                 sys_report.still_there = len(found) + len(unsure)
                 if found:
-                    await self._read_skipped(state, result, report)
+                    await self._read_skipped(state, result, {r.remote_id for r in found}, report)
             sys_report.vanished = len(vanished)
             if guard is not None:
                 sys_report.guard = str(guard)
@@ -158,7 +158,9 @@ class Engine:
                 continue
             state.tombstone(name, vanished)
 
-    async def _read_skipped(self, state: EngineState, result: ScanResult, report: CycleReport) -> None:
+    async def _read_skipped(
+        self, state: EngineState, result: ScanResult, found: set[str], report: CycleReport
+    ) -> None:
         """A known record the scan skipped but a look-up found proves the pages shifted (a row already read
         was deleted meanwhile, the rest moved up): a record syncd never knew about may have been skipped too,
         with no trace. The listing is read once more and what it holds that the scan had not seen is stored."""
@@ -169,7 +171,7 @@ class Engine:
                                     f"(records the scan skipped are read next cycle): {again.error}"
             log.error("re-reading a shifted scan failed", connector=name, error=again.error)
             return
-        seen = result.seen_ids
+        seen = result.seen_ids | found  # (the records the look-ups found are stored already)
         skipped = [r for r in again.records if r.remote_id not in seen]
         new, changed = state.store_found(name, skipped)
         sys_report.new += new

@@ -277,6 +277,7 @@ async def test_5_a_new_record_skipped_by_the_same_shift_is_read_in_the_same_run(
     assert "Person 9" in {row["contact"].full_name for row in a.store.rows.values()}
     assert report.system("a").created == 1
 
+
 # 6 ---------------------------------------------------------------------------------------------------
 
 async def test_6_a_value_the_vendor_cut_or_dropped_never_spreads(store: Store) -> None:
