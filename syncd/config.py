@@ -51,11 +51,11 @@ DEFAULT_SHARED_MAILBOXES = ("info", "sales", "support", "office", "admin", "cont
 
 
 class MatchingSettings(_Section):
-    auto_link: float = Field(0.92, ge=0, le=1)
-    review: float = Field(0.75, ge=0, le=1)
+    auto_link: float = Field(0.9, ge=0, le=1)
+    review: float = Field(0.6, ge=0, le=1)
     #: "no create without a search": a would-be new person whose best candidate elsewhere reaches this
     #: match probability is held for review instead of being created (looser than ``review``)
-    search: float = Field(0.3, ge=0, le=1)
+    search: float = Field(0.4, ge=0, le=1)
     one_record_per_system: bool = True
     shared_mailboxes: list[str] = Field(default_factory=lambda: list(DEFAULT_SHARED_MAILBOXES))
     phone_region: str = Field("US", min_length=2, max_length=2)

@@ -24,6 +24,9 @@ __all__ = ["Assigner", "ScoredPairs"]
 
 #: a pair below this match probability contradicts: their clusters are never merged
 CONTRADICTION = 0.02
+#: a lone record counts as a second copy in its system when its evidence is within this many bits of the
+#: linked copy's
+_TIE = 4.0
 
 
 @dataclass(slots=True)
@@ -234,7 +237,14 @@ class Assigner:
                 if len(self.clusters.members[self.clusters.find(movable)]) > 1:
                     continue
                 root = self.clusters.find(other)
-                if not any(self.systems[m] == self.systems[movable] for m in self.clusters.members[root]):
+                rivals = [m for m in self.clusters.members[root] if self.systems[m] == self.systems[movable]]
+                if not rivals:
+                    continue
+                # two copies of one person in one system match it about equally well; a sibling or a
+                # namesake whose rival matches with far more evidence (an email, a phone) is someone else,
+                # unless its own evidence is overwhelming too
+                best = max((raw[r] for r in (self.pair(m, other) for m in rivals) if r is not None), default=None)
+                if best is not None and raw[k] < min(best, link_w + _TIE * 2) - _TIE:
                     continue
                 label = (f"entity:{self.clusters.entity[root]}" if root in self.clusters.entity
                          else self.keys[other])

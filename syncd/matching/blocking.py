@@ -196,6 +196,24 @@ class BlockIndex:
     def oversized(self) -> set[str]:
         return self.big
 
+    def strangers(self, keys: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Per record key ("system:id"): how many records of its own system share a (not oversized)
+        blocking key with it, over the whole population: what ``BlockTable.pairs(same_system=True)``
+        counts in a full pass."""
+        out = np.zeros(len(keys))
+        for x, key in enumerate(keys):
+            entry = self.entries.get(key)
+            if entry is None:
+                continue
+            prefix = key.partition(":")[0] + ":"
+            seen: set[str] = set()
+            for block in entry[1]:
+                members = self.blocks[block]
+                if len(members) <= self.cap:
+                    seen.update(m for m in members if m.startswith(prefix))
+            out[x] = len(seen) - (key in seen)
+        return out
+
     def neighbourhood(self, changed: Collection[str], existing: Mapping[str, str],
                       extra: Iterable[str]) -> set[str]:
         wanted = {key for key in changed if key in self.entries}

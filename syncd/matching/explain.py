@@ -46,9 +46,11 @@ def probability(weight: float) -> float:
 
 
 def reasons(comparisons: Sequence[Comparison], levels: npt.NDArray[np.int8], per_field: npt.NDArray[np.float64],
-            total: float, swapped: bool = False) -> dict[str, str]:
+            total: float, swapped: bool = False, together: float = 0.0) -> dict[str, str]:
     """``{"email": "same personal email (+17.1)", ..., "score": "..."}``: each field that said something,
-    with the bits of evidence it gave (positive: for one person, negative: against)."""
+    with the bits of evidence it gave (positive: for one person, negative: against). ``together``: the bits
+    the strangers' mixture took off (or gave back) because different people commonly agree on these fields
+    at once."""
     out: dict[str, str] = {}
     for c, (level_index, weight) in enumerate(zip(levels.tolist(), per_field.tolist(), strict=True)):
         comparison = comparisons[c]
@@ -62,6 +64,11 @@ def reasons(comparisons: Sequence[Comparison], levels: npt.NDArray[np.int8], per
                 _TEXTS.clear()
             text = _TEXTS[key] = f"{level.text} ({weight:+.1f})"
         out[comparison.name] = text
+    if together <= -0.05:
+        out["together"] = (f"different people often agree on these fields together (a household, colleagues, "
+                           f"namesakes) ({together:+.1f})")
+    elif together >= 0.05:
+        out["together"] = f"strangers seldom agree on these fields together ({together:+.1f})"
     out["score"] = f"match weight {total:+.1f} bits: probability {probability(total):.4f}"
     return out
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, Comparison, PairLevels, compare
 from syncd.matching.features import FeatureTable
+from syncd.matching.mixture import Mixture, fit_mixture
 
 __all__ = ["Model", "train"]
 
@@ -42,6 +43,8 @@ class Model:
     #: "a->b": the share of system a's records that have a copy in system b (from the EM)
     presence: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    #: the non-matches as a mixture of kinds of strangers (None: the fields are taken as independent)
+    mixture: Mixture | None = None
 
     def presence_of(self, a: str, b: str) -> float:
         return self.presence.get(f"{a}->{b}", PRIOR_PRESENCE)
@@ -86,7 +89,12 @@ class Model:
             c = [x.name for x in self.comparisons].index(name)
             per[:, c] += adj
         total = self.prior_weight + per.sum(axis=1)
+        if self.mixture is not None and n:
+            total += self.mixture.correction(pairs.levels, self.u_vectors())
         return total, per
+
+    def u_vectors(self) -> list[F64]:
+        return [np.array([0.0] + [float(level.u or 0.0) for level in c.levels[1:]]) for c in self.comparisons]
 
     @property
     def prior_weight(self) -> float:
@@ -101,7 +109,8 @@ class Model:
                 "prior_match_weight": round(self.prior_weight, 3),
                 "term_frequency_base": self.tf_base, "share_with_a_copy_in": self.presence,
                 "training": self.training,
-                "comparisons": [c.as_json() for c in self.comparisons]}
+                "comparisons": [c.as_json() for c in self.comparisons],
+                "strangers_mixture": self.mixture.as_json() if self.mixture is not None else None}
 
     def dumps(self) -> str:
         return json.dumps(self.as_json(), indent=2, ensure_ascii=False)
@@ -112,7 +121,8 @@ class Model:
                    prior=float(data["probability_two_blocked_records_match"]),
                    tf_base={k: float(v) for k, v in data.get("term_frequency_base", {}).items()},
                    presence={k: float(v) for k, v in data.get("share_with_a_copy_in", {}).items()},
-                   training=dict(data.get("training", {})))
+                   training=dict(data.get("training", {})),
+                   mixture=Mixture.from_json(data["strangers_mixture"]) if data.get("strangers_mixture") else None)
 
 
 #: where nothing was learned: the chance that a record of one system has a copy in another
@@ -306,11 +316,14 @@ def train(table: FeatureTable, i: npt.NDArray[np.int32], j: npt.NDArray[np.int32
             converged = True
             break
     trained = tuple(comp.with_parameters(m[c], u[c]) for c, comp in enumerate(comparisons))
+    mixture = None
+    if not estimate_u and within is not None:
+        mixture = fit_mixture(within.levels, [len(c.levels) for c in comparisons], u)
     presence = _presence(table, i, j, post[inverse.ravel()] if n_pairs else np.zeros(0))
     # the EM's prior is the share of *blocked* pairs that match; scoring needs the chance that two random
     # records of different systems match (the matches are all among the blocked pairs)
     expected = prior * n_pairs
-    return Model(trained, prior, _tf_base(table, comparisons), presence,
+    return Model(trained, prior, _tf_base(table, comparisons), presence, mixture=mixture, training=
                  {"learned": True, "records": int(table.n), "blocked_pairs": int(n_pairs),
                   "random_pairs_for_u": len(ri),
                   "seed_pairs": int(seeded.sum()),

@@ -9,7 +9,7 @@ per system per person, honours admin decisions and holds doubtful creates for re
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
@@ -168,10 +168,12 @@ def reconcile(
     derived = derived_for(table)
     _mark("table", clock)
     levels: PairLevels | None = None
+    within: tuple[Int, Int] | None = None
     if model is None:
         blocks = BlockTable(keys)
         i, j = blocks.pairs(table.system, settings.block_cap)
-        model, levels = _fit(table, blocks, i, j, settings)
+        within = blocks.pairs(table.system, settings.block_cap, same_system=True)
+        model, levels = _fit(table, within, i, j)
         if changed is None or len(records) >= _INDEX_MIN:
             state.model, state.trained_population = model, len(records)
         keep = active[i] | active[j]
@@ -190,10 +192,18 @@ def reconcile(
                                                       weight, per, levels.swapped)
 
     comparisons = model.comparisons
-    decided, rivals = _one_to_one(model, table, i, j, weight)
+    if incremental:
+        strangers = state.index.strangers([r.key for r in sub_records])
+    else:
+        strangers = _strangers(within if within is not None else
+                               BlockTable(keys).pairs(table.system, settings.block_cap, same_system=True), table.n)
+    sizes = Counter(r.system for r in records)
+    population = np.array([float(sizes[name]) for name in table.system_names])
+    decided, rivals = _one_to_one(model, table, i, j, weight, strangers, population)
 
     def explain(k: int) -> dict[str, str]:
-        out = reasons(comparisons, levels_arr[k], per[k], float(weight[k]), bool(swapped[k]))
+        together = float(weight[k]) - model.prior_weight - float(per[k].sum())
+        out = reasons(comparisons, levels_arr[k], per[k], float(weight[k]), bool(swapped[k]), together)
         if rivals[k] > 0:
             out["rivals"] = (f"{int(rivals[k])} other plausible candidate(s) in the same system "
                              f"(probability after them {probability(float(decided[k])):.4f})")
@@ -215,23 +225,22 @@ def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], setti
     table = FeatureTable(feats)
     blocks = BlockTable(keys)
     i, j = blocks.pairs(table.system, settings.block_cap)
-    return _fit(table, blocks, i, j, settings)[0]
+    return _fit(table, blocks.pairs(table.system, settings.block_cap, same_system=True), i, j)[0]
 
 
 #: at most this many within-system pairs are compared to learn u
 _WITHIN_SAMPLE = 150_000
 
 
-def _fit(table: FeatureTable, blocks: BlockTable, i: Int, j: Int,
-         settings: MatchSettings) -> tuple[Model, PairLevels]:
+def _fit(table: FeatureTable, within: tuple[Int, Int], i: Int, j: Int) -> tuple[Model, PairLevels]:
     derived = derived_for(table)
     pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
-    wi, wj = blocks.pairs(table.system, settings.block_cap, same_system=True)
+    wi, wj = within
     if len(wi) > _WITHIN_SAMPLE:
         pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
         wi, wj = wi[pick], wj[pick]
-    within = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
-    return train(table, i, j, pairs, within=within), pairs
+    strangers = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
+    return train(table, i, j, pairs, within=strangers), pairs
 
 
 def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
@@ -319,14 +328,31 @@ def _closure(model: Model, table: FeatureTable, derived: object, settings: Match
             np.r_[swapped, more.swapped])
 
 
-def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
-                weight: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]]:
+def _strangers(within: tuple[Int, Int], n: int) -> npt.NDArray[np.float64]:
+    """Per record: how many records of its own system share a blocking key with it (all strangers)."""
+    wi, wj = within
+    out: npt.NDArray[np.float64] = (np.bincount(wi, minlength=n) + np.bincount(wj, minlength=n)).astype(np.float64)
+    return out
+
+
+#: strangers a record is expected to meet besides those its own system predicts (one: the candidate
+#: itself may be a stranger; and a record alone in its system's blocks predicts nothing about the others)
+_STRANGER_PRIOR = 1.0
+
+
+def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int, weight: npt.NDArray[np.float64],
+                strangers: npt.NDArray[np.float64], population: npt.NDArray[np.float64]
+                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32]]:
     """The match weight once the other candidates are counted: a record has at most one copy in a system.
 
-    For record ``a`` and system ``S``, with ``p`` the share of a's system's records that have a copy in S and
-    ``L_k`` the likelihood ratio of each candidate k in S, P(candidate k is a's copy) = p L_k / (1 - p + p sum L).
-    The pair's weight is the lower of its two sides' (log-odds, in bits); also how many rivals above even
-    odds it had. One plausible namesake at a company then links, two compete and go to review."""
+    For record ``a`` and system ``S``: ``p`` the share of a's system's records that have a copy in S, ``L_k``
+    the likelihood ratio of each candidate k in S (a copy's pair against a blocked stranger's), and ``lam``
+    how many strangers from S the blocking is expected to bring to ``a``: the records of a's own system that
+    share a key with it, scaled by the systems' sizes, plus one (a common name in a big town meets many; a
+    rare one none but the candidate itself). With the strangers a Poisson count, P(candidate k is a's copy) =
+    (p L_k / lam) / (1 - p + (p / lam) sum L). Without ``lam`` a lone namesake with nothing else in common
+    would look like a's copy just because it is the only candidate. The pair's weight is the lower of its
+    two sides' (log-odds, in bits); also how many rivals above even odds it had."""
     if not len(i):
         return weight, np.zeros(0, dtype=np.int32)
     names = table.system_names
@@ -345,9 +371,11 @@ def _one_to_one(model: Model, table: FeatureTable, i: Int, j: Int,
                  + np.bincount(groups[1], weights=positive, minlength=n * k))
     for (side, other), group in zip(((i, j), (j, i)), groups, strict=True):
         p = presence[table.system[side], table.system[other]]
+        lam = (strangers[side] * population[table.system[other]] / np.maximum(population[table.system[side]], 1.0)
+               + _STRANGER_PRIOR)
         others = np.maximum(total[group] - lr, 0.0)
         with np.errstate(divide="ignore"):
-            bits = np.log2(p * lr) - np.log2((1 - p) + p * others)
+            bits = np.log2(p * lr / lam) - np.log2((1 - p) + p * others / lam)
         out = np.minimum(out, bits)
         rivals = np.maximum(rivals, (plausible[group] - positive).astype(np.int32))
     return out, rivals

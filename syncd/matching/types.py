@@ -18,16 +18,16 @@ DEFAULT_SHARED = frozenset({"info", "sales", "support", "office", "admin", "cont
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
     #: match probability at or above which a pair is linked
-    auto_link: float = 0.92
+    auto_link: float = 0.9
     #: at or above this (and below ``auto_link``) the record waits for an admin
-    review: float = 0.75
+    review: float = 0.6
     one_record_per_system: bool = True
     shared_mailboxes: frozenset[str] = DEFAULT_SHARED
     #: blocks larger than this are skipped (a switchboard number, a very common name in one town)
     block_cap: int = 40
     #: "no create without a search": a record that would become a new person is held for review when a
     #: record of another system matches it at least this well (looser than ``review``)
-    search: float = 0.3
+    search: float = 0.4
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -108,7 +109,9 @@ def test_the_daemon_syncs_serves_health_and_stops_cleanly(
     # SIGHUP: a broken configuration is refused (the daemon keeps the old one), a valid one is taken
     config_path = workdir / "config.toml"
     good = config_path.read_text()
-    config_path.write_text(good.replace("auto_link = 0.92", 'auto_link = "high"'))
+    broken = re.sub(r"(?m)^auto_link = [0-9.]+", 'auto_link = "high"', good)
+    assert broken != good
+    config_path.write_text(broken)
     process.send_signal(signal.SIGHUP)
     wait_for(lambda: "reload refused" in (workdir / "daemon.log").read_text(), 20, "the broken reload refused")
     assert process.poll() is None

@@ -1,0 +1,130 @@
+"""Two different people are not independent either: a latent-class model of the non-matches.
+
+Fellegi-Sunter multiplies each field's u as if two strangers agreed on each field by separate chance. They
+do not: a household shares a family name, a street, a postal code, a city and a landline at once; colleagues
+share a company, a switchboard number and a mail domain; namesakes share a given *and* a family name far
+more often than the two names' separate frequencies say (names run in families and cultures). Multiplying
+such agreements counts one fact several times, and the pairs it over-trusts are exactly the doubtful ones.
+
+So the non-matches are modelled as a mixture of a few classes, each with its own per-field level
+distribution (conditionally independent inside a class, as in Larsen & Rubin's mixture models for record
+linkage). The classes are fitted by EM to the blocked pairs *within* one system — known to be two people,
+proposed by the same blocking keys as the pairs across systems — so the kinds of strangers the blocking
+brings together (households, colleagues, namesakes) are learned from the data at hand, not declared. Fields
+missing on either side are left out of a pair's likelihood, as in the main model.
+
+The correction a pair gets is ``log2(prod_c u_c(level_c) / u_mixture(levels))`` in bits: zero when the
+fields' agreements are as independent among strangers as the main model assumes, negative when strangers
+commonly agree on these fields together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Mixture", "fit_mixture"]
+
+F64 = npt.NDArray[np.float64]
+#: classes of strangers (one class is the independent model)
+CLASSES = 4
+#: a class's distribution is smoothed towards the overall one with this many pairs' worth of weight
+SMOOTHING = 20.0
+#: never move a pair's weight by more than this many bits
+LIMIT = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class Mixture:
+    #: the share of strangers in each class
+    weights: tuple[float, ...]
+    #: per class, per comparison: the probability of each level (index 0, the null level, unused)
+    levels: tuple[tuple[tuple[float, ...], ...], ...]
+
+    def log2_u(self, levels: npt.NDArray[np.int8]) -> F64:
+        """log2 of the mixture's probability of each pair's levels (null levels left out)."""
+        n = levels.shape[0]
+        per_class = np.empty((len(self.weights), n))
+        for k, (weight, dists) in enumerate(zip(self.weights, self.levels, strict=True)):
+            total = np.full(n, np.log2(max(weight, 1e-12)))  # a share rounded to 0 in the JSON
+            for c, dist in enumerate(dists):
+                table = np.log2(np.maximum(np.asarray(dist), 1e-12))
+                table[0] = 0.0
+                total += table[levels[:, c]]
+            per_class[k] = total
+        top = per_class.max(axis=0)
+        out: F64 = top + np.log2(np.exp2(per_class - top).sum(axis=0))
+        return out
+
+    def correction(self, levels: npt.NDArray[np.int8], marginal: Sequence[F64]) -> F64:
+        """Bits to add to a pair's independent weight: log2(prod u_c / u_mixture)."""
+        independent = np.zeros(levels.shape[0])
+        for c, dist in enumerate(marginal):
+            table = np.log2(np.maximum(np.asarray(dist, dtype=np.float64), 1e-12))
+            table[0] = 0.0
+            independent += table[levels[:, c]]
+        out: F64 = np.clip(independent - self.log2_u(levels), -LIMIT, LIMIT)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {"classes": [{"share": round(w, 6), "levels": [[round(p, 6) for p in d[1:]] for d in dists]}
+                            for w, dists in zip(self.weights, self.levels, strict=True)]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Mixture:
+        classes = data["classes"]
+        return cls(tuple(float(c["share"]) for c in classes),
+                   tuple(tuple((0.0, *map(float, d)) for d in c["levels"]) for c in classes))
+
+
+def fit_mixture(levels: npt.NDArray[np.int8], radix: Sequence[int], marginal: Sequence[F64], *,
+                classes: int = CLASSES, iterations: int = 200, seed: int = 0) -> Mixture | None:
+    """Fit ``classes`` latent classes to the level patterns of known non-matching pairs (None: too few)."""
+    n, width = levels.shape
+    if n < 50 * classes:
+        return None
+    radix_arr = np.asarray(radix, dtype=np.int64)
+    mult = np.cumprod(np.r_[1, radix_arr[:-1]])
+    unique, counts = np.unique(levels.astype(np.int64) @ mult, return_counts=True)
+    patterns = ((unique[:, None] // mult[None, :]) % radix_arr[None, :]).astype(np.int64)
+    weight = counts.astype(np.float64)
+    rng = np.random.default_rng(seed)
+    resp = rng.dirichlet(np.ones(classes), size=len(unique))  # (patterns, classes)
+    prior = [np.asarray(m, dtype=np.float64) for m in marginal]
+    shares = np.full(classes, 1.0 / classes)
+    dists: list[list[F64]] = []
+    for _ in range(iterations):
+        # M step
+        mass = resp * weight[:, None]
+        shares = np.maximum(mass.sum(axis=0) / weight.sum(), 1e-9)
+        dists = []
+        for k in range(classes):
+            per: list[F64] = []
+            for c in range(width):
+                counts_c: F64 = (np.bincount(patterns[:, c], weights=mass[:, k], minlength=int(radix_arr[c]))
+                                 + SMOOTHING * prior[c])
+                counts_c[0] = 0.0
+                per.append(counts_c / max(counts_c[1:].sum(), 1e-12))
+            dists.append(per)
+        # E step
+        log_p = np.empty((len(unique), classes))
+        for k in range(classes):
+            total = np.full(len(unique), np.log(shares[k]))
+            for c in range(width):
+                table = np.log(np.maximum(dists[k][c], 1e-12))
+                table[0] = 0.0
+                total += table[patterns[:, c]]
+            log_p[:, k] = total
+        log_p -= log_p.max(axis=1, keepdims=True)
+        new = np.exp(log_p)
+        new /= new.sum(axis=1, keepdims=True)
+        delta = float(np.abs(new - resp).max())
+        resp = new
+        if delta < 1e-6:
+            break
+    return Mixture(tuple(float(s) for s in shares),
+                   tuple(tuple(tuple(float(p) for p in d) for d in per) for per in dists))
