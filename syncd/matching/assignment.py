@@ -25,7 +25,7 @@ __all__ = ["Assigner", "ScoredPairs"]
 #: a pair below this match probability contradicts: their clusters are never merged
 CONTRADICTION = 0.02
 #: a lone record counts as a second copy in its system when its evidence is within this many bits of the
-#: linked copy's
+#: linked copy's, or this many bits above the link threshold on its own
 _TIE = 4.0
 
 
