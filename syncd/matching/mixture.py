@@ -47,27 +47,15 @@ class Mixture:
 
     def log2_u(self, levels: npt.NDArray[np.int8]) -> F64:
         """log2 of the mixture's probability of each pair's levels (null levels left out)."""
-        n = levels.shape[0]
-        per_class = np.empty((len(self.weights), n))
-        for k, (weight, dists) in enumerate(zip(self.weights, self.levels, strict=True)):
-            total = np.full(n, np.log2(max(weight, 1e-12)))  # a share rounded to 0 in the JSON
-            for c, dist in enumerate(dists):
-                table = np.log2(np.maximum(np.asarray(dist), 1e-12))
-                table[0] = 0.0
-                total += table[levels[:, c]]
-            per_class[k] = total
+        per_class = np.stack([np.log2(max(weight, 1e-12)) + _log2_prob(dists, levels)  # a share rounded to 0
+                              for weight, dists in zip(self.weights, self.levels, strict=True)])
         top = per_class.max(axis=0)
         out: F64 = top + np.log2(np.exp2(per_class - top).sum(axis=0))
         return out
 
     def correction(self, levels: npt.NDArray[np.int8], marginal: Sequence[F64]) -> F64:
         """Bits to add to a pair's independent weight: log2(prod u_c / u_mixture)."""
-        independent = np.zeros(levels.shape[0])
-        for c, dist in enumerate(marginal):
-            table = np.log2(np.maximum(np.asarray(dist, dtype=np.float64), 1e-12))
-            table[0] = 0.0
-            independent += table[levels[:, c]]
-        out: F64 = np.clip(independent - self.log2_u(levels), -LIMIT, LIMIT)
+        out: F64 = np.clip(_log2_prob(marginal, levels) - self.log2_u(levels), -LIMIT, LIMIT)
         return out
 
     def as_json(self) -> dict[str, Any]:
@@ -79,6 +67,17 @@ class Mixture:
         classes = data["classes"]
         return cls(tuple(float(c["share"]) for c in classes),
                    tuple(tuple((0.0, *map(float, d)) for d in c["levels"]) for c in classes))
+
+
+def _log2_prob(dists: Sequence[Sequence[float] | F64], levels: npt.NDArray[np.int8]) -> F64:
+    """log2 of each pair's probability under per-comparison level distributions taken as independent
+    (a null level, index 0, contributes nothing)."""
+    total = np.zeros(levels.shape[0])
+    for c, dist in enumerate(dists):
+        table = np.log2(np.maximum(np.asarray(dist, dtype=np.float64), 1e-12))
+        table[0] = 0.0
+        total += table[levels[:, c]]
+    return total
 
 
 def fit_mixture(levels: npt.NDArray[np.int8], radix: Sequence[int], marginal: Sequence[F64], *,

@@ -239,8 +239,7 @@ def _fit(table: FeatureTable, within: tuple[Int, Int], i: Int, j: Int) -> tuple[
     if len(wi) > _WITHIN_SAMPLE:
         pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
         wi, wj = wi[pick], wj[pick]
-    strangers = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
-    return train(table, i, j, pairs, within=strangers), pairs
+    return train(table, i, j, pairs, within=compare(DEFAULT_COMPARISONS, table, wi, wj, derived)), pairs
 
 
 def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
