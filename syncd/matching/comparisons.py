@@ -166,6 +166,13 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
         Level("jw_90", "jaro_winkler", "company names nearly agree", 0.9, m=0.03, u=0.05),
         Level("else", "else", "different companies", m=0.07, u=0.85),
     )),
+    Comparison("title", "title", "job title", (
+        _null("a title is missing"),
+        Level("exact", "exact", "same job title", tf=True, m=0.6, u=0.05),
+        Level("acronym", "acronym", "one job title abbreviates the other", m=0.05, u=0.005),
+        Level("jw_90", "jaro_winkler", "job titles nearly agree", 0.9, m=0.05, u=0.02),
+        Level("else", "else", "different job titles", m=0.3, u=0.925),
+    )),
 )
 
 
@@ -202,7 +209,12 @@ class _Derived:
                 orgs[org] = len(orgs)
                 org_names.append(org)
             org_of[i] = orgs[org]
-        self.org_of, self.domain_of = org_of, domain_of
+        self.org_of, self.domain_of, self.domains = org_of, domain_of, list(domains)
+        titles = table.vocab["title"].values
+        title_code = {v: c for c, v in enumerate(titles)}
+        #: per title, the code of its initials as a title of its own ("key account manager" -> "kam"), or -2
+        self.title_initials = np.fromiter((title_code.get(_initials(v), -2) for v in titles), dtype=np.int32,
+                                          count=len(titles))
         self.provider = np.fromiter((o in FREE_MAIL for o in org_names), dtype=np.bool_, count=len(org_names))
         self._learn_providers(table, org_of)
 
@@ -224,6 +236,14 @@ class _Derived:
         np.maximum.at(top, org_per_pair, counts)
         learned = (distinct >= 3) & (records >= 5) & (top < 0.5 * np.maximum(records, 1))
         self.provider |= learned
+
+
+_MINOR_WORDS = frozenset({"of", "and", "the", "for", "to", "in"})
+
+
+def _initials(title: str) -> str:
+    words = [w for w in title.split() if w not in _MINOR_WORDS]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
 
 
 def _organisation(domain: str) -> str:
@@ -251,9 +271,12 @@ def _similarity(kind: str, strings: list[str], a: Int, b: Int) -> npt.NDArray[np
 
 
 def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derived, a: Int, b: Int,
-                   extra: dict[str, tuple[Int, Int]]) -> tuple[npt.NDArray[np.int8], Int]:
-    """Level per pair for one pair of code columns; also the agreeing code for a TF-adjusted level."""
+                   extra: dict[str, tuple[Int, Int]], crossed: Mask | None = None) -> tuple[npt.NDArray[np.int8], Int]:
+    """Level per pair for one pair of code columns; also the agreeing code for a TF-adjusted level.
+    ``crossed`` (given names only): the pairs whose names are compared the other way round; the conditions
+    about given names in order (exact, nickname) leave them out, "swapped" takes them."""
     n = len(a)
+    straight = ~crossed if crossed is not None else None
     out = np.full(n, -1, dtype=np.int8)
     tf = np.full(n, -1, dtype=np.int32)
     open_ = np.ones(n, dtype=np.bool_)
@@ -278,15 +301,21 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             hit = (x < 0) | (y < 0)
         elif kind == "exact":
             hit = x == y
+            if straight is not None:
+                hit &= straight[idx]
         elif kind == "street_exact":
             ua, ub = extra["unit"]
             hit = (x == y) & (ua[idx] == ub[idx])
         elif kind == "swapped":
-            fa, fb = extra["family"]
-            hit = (x == fb[idx]) & (fa[idx] == y) & (fa[idx] >= 0)
+            fa, fb = extra["family"]  # fb: the name the other record's family name is compared with
+            hit = (x == y) & (fa[idx] == fb[idx]) & (fa[idx] >= 0)
+            if crossed is not None:
+                hit &= crossed[idx]
         elif kind == "nickname":
             ca, cb = extra["given_canon"]
             hit = ca[idx] == cb[idx]
+            if straight is not None:
+                hit &= straight[idx]
         elif kind == "initial":
             la, lb = derived.name_len[x], derived.name_len[y]
             hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
@@ -302,13 +331,9 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             sa, sb = extra["street_name"]
             hit = (sa[idx] == sb[idx]) & (sa[idx] >= 0)
         elif kind == "email_typo":
-            same_domain = derived.domain_of[x] == derived.domain_of[y]
-            hit = np.zeros(len(idx), dtype=np.bool_)
-            where = np.flatnonzero(same_domain)
-            if len(where):
-                dist = _similarity("osa", derived.locals, x[where], y[where])
-                jw = _similarity("jw", derived.locals, x[where], y[where])
-                hit[where] = (dist <= (level.value or 0)) & (jw >= 0.9)
+            hit = _email_typo(derived, x, y, int(level.value or 0))
+        elif kind == "acronym":
+            hit = (derived.title_initials[x] == y) | (derived.title_initials[y] == x)
         elif kind == "same_org":
             org_x, org_y = derived.org_of[x], derived.org_of[y]
             hit = (org_x == org_y) & ~derived.provider[org_x]
@@ -324,6 +349,28 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
     return out, tf
 
 
+def _email_typo(derived: _Derived, x: Int, y: Int, edits: int) -> Mask:
+    """One mailbox written twice: at one domain, local parts a typo or two apart ("jonh@" for "john@");
+    or one local part at domains one typo apart ("hotmail.con" for "hotmail.com")."""
+    domain_x, domain_y = derived.domain_of[x], derived.domain_of[y]
+    hit = np.zeros(len(x), dtype=np.bool_)
+    where = np.flatnonzero(domain_x == domain_y)
+    if len(where):
+        dist = _similarity("osa", derived.locals, x[where], y[where])
+        jw = _similarity("jw", derived.locals, x[where], y[where])
+        hit[where] = (dist <= edits) & (jw >= 0.9)
+    where = np.flatnonzero(domain_x != domain_y)
+    if len(where):
+        local_x = [derived.locals[c] for c in x[where].tolist()]
+        local_y = [derived.locals[c] for c in y[where].tolist()]
+        same_local = np.fromiter((p == q for p, q in zip(local_x, local_y, strict=True)), dtype=np.bool_,
+                                 count=len(where))
+        where = where[same_local]
+        if len(where):
+            hit[where] = _similarity("osa", derived.domains, domain_x[where], domain_y[where]) <= 1
+    return hit
+
+
 def _strings(field_name: str, table: FeatureTable, derived: _Derived) -> list[str]:
     if field_name in SLOTS:
         return table.vocab[field_name].values
@@ -336,7 +383,7 @@ def compare(comparisons: Sequence[Comparison], table: FeatureTable, i: Int, j: I
     derived = derived or derived_for(table)
     codes = table.codes
     ga, gb, fa, fb = codes["given"][i], codes["given"][j], codes["family"][i], codes["family"][j]
-    swapped = (ga != gb) & (ga == fb) & (fa == gb) & (ga >= 0) & (fa >= 0)
+    names, swapped = _name_pairs(derived, ga, gb, fa, fb)
     levels = np.zeros((len(i), len(comparisons)), dtype=np.int8)
     tf_codes: dict[str, Int] = {}
     for col, comparison in enumerate(comparisons):
@@ -346,20 +393,52 @@ def compare(comparisons: Sequence[Comparison], table: FeatureTable, i: Int, j: I
         else:
             a, b = codes[name][i], codes[name][j]
             extra: dict[str, tuple[Int, Int]] = {}
+            crossed = None
             if name == "given":
-                extra["family"] = (fa, fb)
+                (a, b), crossed = names[0], swapped
+                extra["family"] = names[1]
                 extra["given_canon"] = (codes["given_canon"][i], codes["given_canon"][j])
             elif name == "family":
-                b = np.where(swapped, gb, fb)  # compared the way the given names matched
+                a, b = names[1]
                 extra["family_part"] = (codes["family_part"][i], codes["family_part"][j])
             elif name == "street":
                 extra["unit"] = (codes["unit"][i], codes["unit"][j])
                 extra["street_name"] = (codes["street_name"][i], codes["street_name"][j])
-            lv, tf = _scalar_levels(comparison, table, derived, a, b, extra)
+            lv, tf = _scalar_levels(comparison, table, derived, a, b, extra, crossed)
         levels[:, col] = lv
         if any(level.tf for level in comparison.levels):
             tf_codes[comparison.name] = tf
     return PairLevels(levels, tf_codes, swapped)
+
+
+def _name_pairs(derived: _Derived, ga: Int, gb: Int, fa: Int, fb: Int
+                ) -> tuple[tuple[tuple[Int, Int], tuple[Int, Int]], Mask]:
+    """The two name pairs each pair of records is compared on (given's, family's), and which pairs are
+    compared crosswise: those whose names agree better the other way round, each record's given name against
+    the other's family name ("TÓTH Mária" and "M. Tóth", "A. Murugan" and "Murugan Annamalai", "NAGY Erzsébet"
+    and "Erzsébet Nagi"). Agreement is counted cheaply, per name: the same name 2, an initial of it 1, the same
+    first letter 0.5; a tie keeps the written order. Crosswise, which name is the given one is unknown: the
+    weaker of the two crossed pairs goes to the given-name comparison (it has the levels for initials and
+    nicknames), the stronger to the family name's."""
+    if not len(ga) or not len(derived.name_len):
+        return ((ga, gb), (fa, fb)), np.zeros(len(ga), dtype=np.bool_)
+
+    def agreement(x: Int, y: Int) -> npt.NDArray[np.float64]:
+        both = (x >= 0) & (y >= 0)
+        xs, ys = np.where(both, x, 0), np.where(both, y, 0)
+        same = both & (xs == ys)
+        first = both & ~same & (derived.name_first[xs] == derived.name_first[ys])
+        initial = first & ((derived.name_len[xs] == 1) | (derived.name_len[ys] == 1))
+        out: npt.NDArray[np.float64] = 2.0 * same + 1.0 * initial + 0.5 * (first & ~initial)
+        return out
+
+    one, other = agreement(ga, fb), agreement(fa, gb)  # A's given with B's family; A's family with B's given
+    crossed: Mask = (one + other) > (agreement(ga, gb) + agreement(fa, fb))
+    first_stronger = crossed & (one >= other)
+    second_stronger = crossed & ~first_stronger
+    given = (np.where(first_stronger, fa, ga), np.where(first_stronger, gb, np.where(second_stronger, fb, gb)))
+    family = (np.where(first_stronger, ga, fa), np.where(first_stronger, fb, np.where(second_stronger, gb, fb)))
+    return (given, family), crossed
 
 
 def _slot_levels(comparison: Comparison, table: FeatureTable, derived: _Derived, i: Int,

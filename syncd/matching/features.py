@@ -57,6 +57,8 @@ class Features:
     zip: str
     city: str
     company: str
+    #: the job title, folded ("Chief Financial Officer" -> "chief financial officer")
+    title: str = ""
 
 
 #: words around a name that are not the name (folded): honorifics before it, suffixes after it
@@ -174,6 +176,11 @@ def _company(text: str) -> str:
     return " ".join(t for t in fold_name(text).split() if t not in _COMPANY_NOISE)
 
 
+@lru_cache(maxsize=20_000)
+def _title(text: str) -> str:
+    return fold_name(text.replace("&", " and "))
+
+
 @lru_cache(maxsize=200_000)
 def _zip(text: str) -> str:
     return "".join(ch for ch in fold_name(text) if ch.isalnum())
@@ -234,6 +241,7 @@ def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str])
         family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]),
         street=street, street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
         city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
+        title=_title(contact.title) if contact.title else "",
     )
 
 
@@ -264,7 +272,8 @@ class Vocabulary:
 
 #: scalar fields of a table and the vocabulary each is coded in (given and family share one: swapped names)
 FIELDS = {"given": "name", "given_canon": "name", "family": "name", "family_part": "name", "street": "street",
-          "street_name": "street", "unit": "unit", "zip": "zip", "city": "city", "company": "company"}
+          "street_name": "street", "unit": "unit", "zip": "zip", "city": "city", "company": "company",
+          "title": "title"}
 #: multi-valued fields, with the number of values kept per record
 SLOTS = {"email": 3, "phone": 2}
 
@@ -299,7 +308,7 @@ class FeatureTable:
         self.count_locally()
 
     def count_locally(self) -> None:
-        for name in ("given", "family", "street", "zip", "city", "company"):
+        for name in ("given", "family", "street", "zip", "city", "company", "title"):
             self.counts[name] = _bincount(self.codes[name], len(self.vocab[FIELDS[name]].values))
         for name in SLOTS:
             flat = self.slots[name].ravel()

@@ -74,6 +74,44 @@ def test_a_name_typo_with_a_shared_email_and_phone_still_links() -> None:
     assert "typo" in r.links["itflow:2"].reasons["given"]
 
 
+def test_names_written_the_other_way_round_with_an_initial_or_a_typo_are_compared_crosswise() -> None:
+    # family name first in capitals, the other record with an initial; an initial and a family name
+    # against a given and a family name; family name first with a typo in it
+    for a, b, given in (({"full_name": "TÓTH Mária"}, {"given_name": "M.", "family_name": "Tóth"}, "initial"),
+                        ({"full_name": "A. Murugan"}, {"given_name": "Murugan", "family_name": "Annamalai"},
+                         "initial"),
+                        ({"full_name": "NAGY Erzsébet"}, {"full_name": "Erzsébet Nagi"}, "swapped")):
+        found = levels(rec("flowtrac:1", **a), rec("cirrus:2", **b))
+        if given == "swapped":
+            assert (found["given"], found["family"]) in {("one_edit", "exact"), ("exact", "one_edit")}, (a, found)
+        else:
+            assert (found["given"], found["family"]) == (given, "exact"), (a, found)
+    # written in order, the straight comparison stays: an initial is not turned into a swap
+    assert levels(rec("flowtrac:1", full_name="M. Tóth"), rec("cirrus:2", full_name="Mária Tóth"))["given"] == \
+        "initial"
+    assert levels(rec("flowtrac:1", full_name="Kimura Akiko"),
+                  rec("cirrus:2", given_name="Akiko", family_name="Kimura"))["given"] == "swapped"
+
+
+def test_a_typo_in_an_email_domain_is_a_typo_not_a_different_mailbox() -> None:
+    found = levels(rec("flowtrac:1", email="fernanda.pereira98@hotmail.con"),
+                   rec("cirrus:2", email="fernanda.pereira98@hotmail.com"))
+    assert found["email"] == "typo"
+    other = levels(rec("flowtrac:1", email="fernanda@hotmail.com"), rec("cirrus:2", email="maria@hotmail.com"))
+    assert other["email"] == "else"
+
+
+def test_a_job_title_and_its_initials_agree() -> None:
+    assert levels(rec("flowtrac:1", full_name="A B", title="Chief Financial Officer"),
+                  rec("cirrus:2", full_name="A B", title="CFO"))["title"] == "acronym"
+    assert levels(rec("flowtrac:1", full_name="A B", title="Head of Sales & Marketing"),
+                  rec("cirrus:2", full_name="A B", title="HSM"))["title"] == "acronym"
+    assert levels(rec("flowtrac:1", full_name="A B", title="Accountant"),
+                  rec("cirrus:2", full_name="A B", title="accountant"))["title"] == "exact"
+    assert levels(rec("flowtrac:1", full_name="A B", title="Accountant"),
+                  rec("cirrus:2", full_name="A B", title="Warehouse Manager"))["title"] == "else"
+
+
 def test_two_addresses_at_one_free_mail_provider_are_not_one_organisation() -> None:
     free = levels(rec("flowtrac:1", full_name="Peter Smith", email="peter.smith@gmail.com"),
                   rec("itflow:2", full_name="Peter Smith", email="psmith77@gmail.com"))
