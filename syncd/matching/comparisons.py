@@ -166,9 +166,11 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
         Level("jw_90", "jaro_winkler", "company names nearly agree", 0.9, m=0.03, u=0.05),
         Level("else", "else", "different companies", m=0.07, u=0.85),
     )),
+    # not term-frequency adjusted: a title rare in the whole population is common among the people a blocking
+    # brings together (one country's language, one company's roles)
     Comparison("title", "title", "job title", (
         _null("a title is missing"),
-        Level("exact", "exact", "same job title", tf=True, m=0.6, u=0.05),
+        Level("exact", "exact", "same job title", m=0.6, u=0.05),
         Level("acronym", "acronym", "one job title abbreviates the other", m=0.05, u=0.005),
         Level("jw_90", "jaro_winkler", "job titles nearly agree", 0.9, m=0.05, u=0.02),
         Level("else", "else", "different job titles", m=0.3, u=0.925),
