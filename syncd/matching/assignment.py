@@ -197,6 +197,10 @@ class Assigner:
         self._outcompeted(unlinked, link_w, best_review)
         self._contradictions(active, result)
         self.best = self._best_pairs()
+        found = self.best >= 0
+        confidence = np.ones(len(self.keys))
+        confidence[found] = np.round(_probabilities(self.scored.weight[self.best[found]]), 4)
+        self.confidence = confidence.tolist()
         new_ids: dict[int, str] = {}
         for i in sorted(unlinked):
             root = self.clusters.find(i)
@@ -274,7 +278,7 @@ class Assigner:
         if best is None:
             return LinkEvidence(1.0, {"match": "no other record matched: a new person"})
         explain, row = self.scored.explain, best
-        return LinkEvidence(round(self.prob(best), 4), LazyReasons(lambda: explain(row)))
+        return LinkEvidence(self.confidence[i], LazyReasons(lambda: explain(row)))
 
     def _contradictions(self, active: set[int], result: ReconcileResult) -> None:
         """A linked record that changed so it no longer looks like its entity goes to review; it is not moved."""
@@ -297,6 +301,12 @@ class Assigner:
                 why["held"] = "this linked record changed and no longer matches its entity"
                 result.reviews.append(ReviewCandidate(key, f"entity:{self.existing[key]}", round(best_p, 4), why,
                                                       kind="contradiction"))
+
+
+def _probabilities(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``probability`` of many weights at once."""
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weights, -500.0, 500.0)))
+    return out
 
 
 def _bits(p: float) -> float:

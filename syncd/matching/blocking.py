@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from syncd.matching.arrays import distinct
 from syncd.matching.features import Features
 
 __all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
@@ -123,7 +124,7 @@ class BlockTable:
         a64 = np.concatenate(left).astype(np.int64)
         b64 = np.concatenate(right).astype(np.int64)
         lo, hi = np.minimum(a64, b64), np.maximum(a64, b64)
-        unique = np.unique(lo * (self.n + 1) + hi)
+        unique = distinct(lo * (self.n + 1) + hi)
         return (unique // (self.n + 1)).astype(np.int32), (unique % (self.n + 1)).astype(np.int32)
 
 

@@ -212,6 +212,9 @@ class _Derived:
                 org_names.append(org)
             org_of[i] = orgs[org]
         self.org_of, self.domain_of, self.domains = org_of, domain_of, list(domains)
+        local_code: dict[str, int] = {}
+        self.local_of = np.fromiter((local_code.setdefault(v, len(local_code)) for v in self.locals), dtype=np.int32,
+                                    count=len(self.locals))
         titles = table.vocab["title"].values
         title_code = {v: c for c, v in enumerate(titles)}
         #: per title, the code of its initials as a title of its own ("key account manager" -> "kam"), or -2
@@ -363,11 +366,7 @@ def _email_typo(derived: _Derived, x: Int, y: Int, edits: int) -> Mask:
         hit[where] = (dist <= edits) & (jw >= 0.9)
     where = np.flatnonzero(domain_x != domain_y)
     if len(where):
-        local_x = [derived.locals[c] for c in x[where].tolist()]
-        local_y = [derived.locals[c] for c in y[where].tolist()]
-        same_local = np.fromiter((p == q for p, q in zip(local_x, local_y, strict=True)), dtype=np.bool_,
-                                 count=len(where))
-        where = where[same_local]
+        where = where[derived.local_of[x[where]] == derived.local_of[y[where]]]
         if len(where):
             hit[where] = _similarity("osa", derived.domains, domain_x[where], domain_y[where]) <= 1
     return hit

@@ -9,6 +9,7 @@ nicknames), never about any one data set: what counts as evidence is learned lat
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -253,16 +254,12 @@ class Vocabulary:
         self.values: list[str] = []
 
     def encode(self, values: Iterable[str]) -> npt.NDArray[np.int32]:
-        index, out = self.index, []
-        for v in values:
-            if not v:
-                out.append(-1)
-                continue
-            code = index.get(v)
-            if code is None:
-                code = index[v] = len(self.values)
-                self.values.append(v)
-            out.append(code)
+        index = self.index
+        before = len(index)
+        # a new value gets the next code: the index keeps insertion order, so values[code] stays its value
+        out = [index.setdefault(v, len(index)) if v else -1 for v in values]
+        if len(index) > before:
+            self.values.extend(itertools.islice(index, before, None))
         return np.asarray(out, dtype=np.int32)
 
     def strings(self, codes: npt.NDArray[np.int32]) -> list[str]:

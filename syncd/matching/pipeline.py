@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from syncd.matching.arrays import distinct
 from syncd.matching.assignment import Assigner, ScoredPairs
 from syncd.matching.blocking import BlockIndex, BlockTable, blocking_keys, candidate_pairs
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, PairLevels, compare, derived_for
@@ -278,7 +279,7 @@ def _with_entity_pairs(i: Int, j: Int, records: Sequence[MatchRecord], table: Fe
 
 
 def _merge_pairs(i: Int, j: Int, a: Int, b: Int, n: int) -> tuple[Int, Int]:
-    key = np.unique(np.r_[i.astype(np.int64) * (n + 1) + j, a.astype(np.int64) * (n + 1) + b])
+    key = distinct(np.r_[i.astype(np.int64) * (n + 1) + j, a.astype(np.int64) * (n + 1) + b])
     return (key // (n + 1)).astype(np.int32), (key % (n + 1)).astype(np.int32)
 
 
@@ -294,7 +295,7 @@ def _closure(model: Model, table: FeatureTable, derived: object, settings: Match
         return i, j, levels, weight, per, swapped
     pi, pj = i[plausible].astype(np.int64), j[plausible].astype(np.int64)
     label = _components(table.n, pi, pj)
-    members = np.unique(np.r_[pi, pj])
+    members = distinct(np.r_[pi, pj])
     comp = label[members]
     order = np.argsort(comp, kind="stable")
     members, comp = members[order], comp[order]
