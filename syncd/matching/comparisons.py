@@ -10,6 +10,7 @@ repeat a lot), with rapidfuzz's ``cpdist``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -215,6 +216,16 @@ class _Derived:
         local_code: dict[str, int] = {}
         self.local_of = np.fromiter((local_code.setdefault(v, len(local_code)) for v in self.locals), dtype=np.int32,
                                     count=len(self.locals))
+        # the local part without its digits, and its digits in order of value: "dewi.dewi" and "dewi.dewi16"
+        # share the first, not the second (a number added to tell two mailboxes apart); "smith1985" and
+        # "smith1958" share both (the digits typed in another order)
+        letters: dict[str, int] = {}
+        digits: dict[str, int] = {}
+        self.local_letters = np.fromiter((letters.setdefault(_DIGITS.sub("", v), len(letters))
+                                          for v in self.locals), dtype=np.int32, count=len(self.locals))
+        self.local_digits = np.fromiter((digits.setdefault("".join(sorted(ch for ch in v if ch.isdigit())),
+                                                           len(digits)) for v in self.locals),
+                                        dtype=np.int32, count=len(self.locals))
         titles = table.vocab["title"].values
         title_code = {v: c for c, v in enumerate(titles)}
         #: per title, the code of its initials as a title of its own ("key account manager" -> "kam"), or -2
@@ -243,6 +254,7 @@ class _Derived:
         self.provider |= learned
 
 
+_DIGITS = re.compile(r"\d+")
 _MINOR_WORDS = frozenset({"of", "and", "the", "for", "to", "in"})
 
 
@@ -355,15 +367,19 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
 
 
 def _email_typo(derived: _Derived, x: Int, y: Int, edits: int) -> Mask:
-    """One mailbox written twice: at one domain, local parts a typo or two apart ("jonh@" for "john@");
-    or one local part at domains one typo apart ("hotmail.con" for "hotmail.com")."""
+    """One mailbox written twice: at one domain, local parts a typo or two apart ("jonh@" for "john@") but
+    not told apart by a number ("dewi.dewi16@" is another mailbox than "dewi.dewi@", "smith2@" than
+    "smith1@"); or one local part at domains one typo apart ("hotmail.con" for "hotmail.com")."""
     domain_x, domain_y = derived.domain_of[x], derived.domain_of[y]
     hit = np.zeros(len(x), dtype=np.bool_)
     where = np.flatnonzero(domain_x == domain_y)
     if len(where):
         dist = _similarity("osa", derived.locals, x[where], y[where])
         jw = _similarity("jw", derived.locals, x[where], y[where])
-        hit[where] = (dist <= edits) & (jw >= 0.9)
+        xs, ys = x[where], y[where]
+        numbered = ((derived.local_letters[xs] == derived.local_letters[ys])
+                    & (derived.local_digits[xs] != derived.local_digits[ys]))
+        hit[where] = (dist <= edits) & (jw >= 0.9) & ~numbered
     where = np.flatnonzero(domain_x != domain_y)
     if len(where):
         where = where[derived.local_of[x[where]] == derived.local_of[y[where]]]

@@ -101,6 +101,18 @@ def test_a_typo_in_an_email_domain_is_a_typo_not_a_different_mailbox() -> None:
     assert other["email"] == "else"
 
 
+def test_a_number_added_to_a_mailbox_makes_another_mailbox_not_a_typo() -> None:
+    numbered = levels(rec("flowtrac:1", email="dewi.dewi@gmail.com"), rec("cirrus:2", email="dewi.dewi16@gmail.com"))
+    assert numbered["email"] == "else"
+    assert levels(rec("flowtrac:1", email="jsmith1@gmail.com"),
+                  rec("cirrus:2", email="jsmith2@gmail.com"))["email"] == "else"
+    # the same digits typed in another order, or a letter typo next to the number, are one mailbox
+    assert levels(rec("flowtrac:1", email="smith1985@gmail.com"),
+                  rec("cirrus:2", email="smith1958@gmail.com"))["email"] == "typo"
+    assert levels(rec("flowtrac:1", email="cyrstal_per19@gmail.com"),
+                  rec("cirrus:2", email="crystal_per19@gmail.com"))["email"] == "typo"
+
+
 def test_a_job_title_and_its_initials_agree() -> None:
     assert levels(rec("flowtrac:1", full_name="A B", title="Chief Financial Officer"),
                   rec("cirrus:2", full_name="A B", title="CFO"))["title"] == "acronym"
