@@ -223,8 +223,14 @@ def fold_name(value: str | None) -> str:
     return _fold_cached(value) if value else ""
 
 
+#: plain ASCII folds with one translation: every character that is not a letter or a digit becomes a space
+_ASCII_FOLD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 @lru_cache(maxsize=500_000)
 def _fold_cached(value: str) -> str:
+    if value.isascii():
+        return " ".join(value.lower().translate(_ASCII_FOLD).split())
     text = normalize_text(value)
     if not text:
         return ""

@@ -9,6 +9,7 @@ only meet through a more specific key. Pairs are generated with numpy, block by 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -80,17 +81,15 @@ class BlockTable:
     """Every (key, record) of a batch, sorted by key: built once, then read for the cross-system pairs
     (candidates) and the within-system pairs (what non-matches look like)."""
 
-    def __init__(self, keys: Sequence[Iterable[str]], skip: Collection[str] = ()) -> None:
-        codes: dict[str, int] = {}
-        key_col: list[int] = []
-        lengths: list[int] = []
-        setdefault = codes.setdefault
-        for ks in keys:
-            before = len(key_col)
-            key_col.extend(setdefault(k, len(codes)) for k in ks if k not in skip)
-            lengths.append(len(key_col) - before)
+    def __init__(self, keys: Sequence[Collection[str]], skip: Collection[str] = ()) -> None:
+        if skip:
+            keys = [[k for k in ks if k not in skip] for ks in keys]
+        # a key's code is its string hash (already computed: the keys sit in sets); two keys whose 64-bit
+        # hashes collide would only share a block, i.e. a few more pairs compared and scored as strangers
+        flat = list(itertools.chain.from_iterable(keys))
+        key_arr = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
         self.n = len(keys)
-        key_arr = np.asarray(key_col, dtype=np.int64)
         rec_arr = np.repeat(np.arange(len(keys), dtype=np.int32), lengths)
         order = np.argsort(key_arr, kind="stable")
         self.keys, self.records = key_arr[order], rec_arr[order]
@@ -128,7 +127,7 @@ class BlockTable:
         return (unique // (self.n + 1)).astype(np.int32), (unique % (self.n + 1)).astype(np.int32)
 
 
-def candidate_pairs(keys: Sequence[Iterable[str]], systems: npt.NDArray[np.int16], cap: int,
+def candidate_pairs(keys: Sequence[Collection[str]], systems: npt.NDArray[np.int16], cap: int,
                     active: npt.NDArray[np.bool_] | None = None,
                     skip: Collection[str] = (), same_system: bool = False) -> tuple[Int, Int]:
     """Pairs (i < j) of records in different systems sharing a key, at least one of them active."""

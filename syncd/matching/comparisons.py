@@ -189,6 +189,29 @@ class PairLevels:
     swapped: Mask
 
 
+#: strings at least this long are compared by their ends before their one-edit distance is counted
+_ENDS_MIN = 7
+
+
+@dataclass(frozen=True, slots=True)
+class _Ends:
+    """Per value of a vocabulary: codes of its first and last three characters, and its length."""
+
+    head: Int
+    tail: Int
+    length: Int
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> _Ends:
+        heads: dict[str, int] = {}
+        tails: dict[str, int] = {}
+        return cls(np.fromiter((heads.setdefault(v[:3], len(heads)) for v in values), dtype=np.int32,
+                               count=len(values)),
+                   np.fromiter((tails.setdefault(v[-3:], len(tails)) for v in values), dtype=np.int32,
+                               count=len(values)),
+                   np.fromiter(map(len, values), dtype=np.int32, count=len(values)))
+
+
 class _Derived:
     """Per-vocabulary helpers computed once per table: first letters, lengths, email organisations."""
 
@@ -232,7 +255,14 @@ class _Derived:
         self.title_initials = np.fromiter((title_code.get(_initials(v), -2) for v in titles), dtype=np.int32,
                                           count=len(titles))
         self.provider = np.fromiter((o in FREE_MAIL for o in org_names), dtype=np.bool_, count=len(org_names))
+        self._ends: dict[str, _Ends] = {}
         self._learn_providers(table, org_of)
+
+    def ends(self, field_name: str, strings: Sequence[str]) -> _Ends:
+        found = self._ends.get(field_name)
+        if found is None or len(found.length) != len(strings):
+            found = self._ends[field_name] = _Ends.of(strings)
+        return found
 
     def _learn_providers(self, table: FeatureTable, org_of: Int) -> None:
         """An email domain whose records belong to many different companies is a mail provider, not an
@@ -300,12 +330,22 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
     strings = _strings(comparison.field, table, derived)
     cache: dict[str, npt.NDArray[np.float64]] = {}
 
-    def sim(kind: str, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    def sim(kind: str, idx: npt.NDArray[np.intp], edits: float | None = None) -> npt.NDArray[np.float64]:
         # the open pairs only shrink: computed once, on the first (largest) set asked for
         found = cache.get(kind)
         if found is None:
             found = cache[kind] = np.full(n, np.nan)
-            found[idx] = _similarity(kind, strings, a[idx], b[idx])
+            if kind == "osa" and edits is not None and edits <= 1:
+                # one edit leaves the first or the last three characters of a longer string as they were:
+                # pairs that differ at both ends are more than one edit apart, no need to count
+                ends = derived.ends(comparison.field, strings)
+                x, y = a[idx], b[idx]
+                near = ((ends.head[x] == ends.head[y]) | (ends.tail[x] == ends.tail[y])
+                        | (ends.length[x] < _ENDS_MIN) | (ends.length[y] < _ENDS_MIN))
+                found[idx] = edits + 1
+                found[idx[near]] = _similarity(kind, strings, x[near], y[near])
+            else:
+                found[idx] = _similarity(kind, strings, a[idx], b[idx])
         return found[idx]
 
     for index, level in enumerate(comparison.levels):
@@ -337,7 +377,7 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             la, lb = derived.name_len[x], derived.name_len[y]
             hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
         elif kind == "osa":
-            hit = sim("osa", idx) <= (level.value or 0)
+            hit = sim("osa", idx, level.value or 0) <= (level.value or 0)
         elif kind == "jaro_winkler":
             hit = sim("jw", idx) >= (level.value or 1)
         elif kind == "family_part":

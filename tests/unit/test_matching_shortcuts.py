@@ -1,0 +1,83 @@
+"""The matcher's shortcuts give what the plain computation gives."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
+from syncd.matching.arrays import distinct
+from syncd.matching.blocking import BlockTable
+from syncd.matching.comparisons import DEFAULT_COMPARISONS, compare
+from syncd.matching.features import FeatureTable, features_of
+from syncd.model import Contact
+
+digits = st.text(alphabet="0123456789", min_size=7, max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=-(2 ** 40), max_value=2 ** 40), max_size=200))
+def test_distinct_is_numpys_unique(values: list[int]) -> None:
+    array = np.asarray(values, dtype=np.int64)
+    assert distinct(array).tolist() == np.unique(array).tolist()
+
+
+def _edited(draw: st.DrawFn, base: str) -> str:
+    op = draw(st.sampled_from(["same", "sub", "ins", "del", "swap", "other"]))
+    at = draw(st.integers(min_value=0, max_value=len(base) - 1))
+    digit = draw(st.sampled_from("0123456789"))
+    if op == "sub":
+        return base[:at] + digit + base[at + 1:]
+    if op == "ins":
+        return base[:at] + digit + base[at:]
+    if op == "del":
+        return base[:at] + base[at + 1:]
+    if op == "swap" and at + 1 < len(base):
+        return base[:at] + base[at + 1] + base[at] + base[at + 2:]
+    if op == "other":
+        return draw(digits)
+    return base
+
+
+@st.composite
+def phone_pairs(draw: st.DrawFn) -> list[tuple[str, str]]:
+    out = []
+    for _ in range(draw(st.integers(min_value=1, max_value=30))):
+        base = draw(digits)
+        other = _edited(draw, base)
+        if len(other) >= 7:
+            out.append((base, other))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(phone_pairs())
+def test_one_digit_phone_level_is_the_plain_edit_distance(pairs: list[tuple[str, str]]) -> None:
+    if not pairs:
+        return
+    # written as international numbers, the digits are kept as they are (the last nine)
+    records = [features_of(system, Contact(phone_office=f"+49{number}"), frozenset())
+               for a, b in pairs for system, number in (("flowtrac", a), ("cirrus", b))]
+    table = FeatureTable(records)
+    i = np.arange(0, len(records), 2, dtype=np.int32)
+    phone = [c.name for c in DEFAULT_COMPARISONS].index("phone")
+    found = compare(DEFAULT_COMPARISONS, table, i, i + 1).levels[:, phone]
+    labels = [lv.label for lv in DEFAULT_COMPARISONS[phone].levels]
+    for k, level in enumerate(found.tolist()):
+        a, b = records[2 * k].phones[0], records[2 * k + 1].phones[0]
+        want = "exact" if a == b else "one_digit" if OSA.distance(a, b) <= 1 else "else"
+        assert labels[level] == want, (a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from([f"k{n}" for n in range(12)]), max_size=4), min_size=2, max_size=25),
+       st.lists(st.integers(min_value=0, max_value=2), min_size=25, max_size=25))
+def test_block_pairs_are_the_records_sharing_a_key(keys: list[frozenset[str]], systems: list[int]) -> None:
+    system = np.asarray(systems[:len(keys)], dtype=np.int16)
+    i, j = BlockTable(keys).pairs(system, cap=40)
+    want = {(a, b) for a, b in itertools.combinations(range(len(keys)), 2)
+            if keys[a] & keys[b] and system[a] != system[b]}
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == want
