@@ -9,7 +9,6 @@ only meet through a more specific key. Pairs are generated with numpy, block by 
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -77,20 +76,30 @@ def blocking_keys(f: Features) -> set[str]:
     return keys
 
 
+#: a record's blocking keys as codes: the 64-bit string hashes of its keys, one small array per record (the
+#: strings themselves, a dozen per record, would be most of a large pass's memory)
+Keys = npt.NDArray[np.int64]
+
+
+def key_codes(f: Features) -> Keys:
+    """The codes of ``blocking_keys(f)``. Two keys whose hashes collide would only share a block: a few more
+    pairs compared, and scored as the strangers they are."""
+    keys = blocking_keys(f)
+    return np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+
+
 class BlockTable:
     """Every (key, record) of a batch, sorted by key: built once, then read for the cross-system pairs
     (candidates) and the within-system pairs (what non-matches look like)."""
 
-    def __init__(self, keys: Sequence[Collection[str]], skip: Collection[str] = ()) -> None:
-        if skip:
-            keys = [[k for k in ks if k not in skip] for ks in keys]
-        # a key's code is its string hash (already computed: the keys sit in sets); two keys whose 64-bit
-        # hashes collide would only share a block, i.e. a few more pairs compared and scored as strangers
-        flat = list(itertools.chain.from_iterable(keys))
-        key_arr = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
+    def __init__(self, keys: Sequence[Keys], skip: Collection[int] = ()) -> None:
+        key_arr = np.concatenate(keys) if len(keys) else np.zeros(0, dtype=np.int64)
         lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
         self.n = len(keys)
         rec_arr = np.repeat(np.arange(len(keys), dtype=np.int32), lengths)
+        if skip:
+            keep = ~np.isin(key_arr, np.fromiter(skip, dtype=np.int64, count=len(skip)))
+            key_arr, rec_arr = key_arr[keep], rec_arr[keep]
         order = np.argsort(key_arr, kind="stable")
         self.keys, self.records = key_arr[order], rec_arr[order]
         if len(self.keys):
@@ -127,9 +136,9 @@ class BlockTable:
         return (unique // (self.n + 1)).astype(np.int32), (unique % (self.n + 1)).astype(np.int32)
 
 
-def candidate_pairs(keys: Sequence[Collection[str]], systems: npt.NDArray[np.int16], cap: int,
+def candidate_pairs(keys: Sequence[Keys], systems: npt.NDArray[np.int16], cap: int,
                     active: npt.NDArray[np.bool_] | None = None,
-                    skip: Collection[str] = (), same_system: bool = False) -> tuple[Int, Int]:
+                    skip: Collection[int] = (), same_system: bool = False) -> tuple[Int, Int]:
     """Pairs (i < j) of records in different systems sharing a key, at least one of them active."""
     return BlockTable(keys, skip).pairs(systems, cap, active, same_system)
 
@@ -146,9 +155,9 @@ class BlockIndex:
         self.cap = cap
         #: record key -> (its features, blocking keys, identity values); the features object is the one the
         #: features cache holds for an unchanged contact, so "unchanged" is an identity check, not a hash
-        self.entries: dict[str, tuple[object, frozenset[str], tuple[str, ...]]] = {}
-        self.big: set[str] = set()
-        self.blocks: dict[str, set[str]] = defaultdict(set)
+        self.entries: dict[str, tuple[object, tuple[int, ...], tuple[str, ...]]] = {}
+        self.big: set[int] = set()
+        self.blocks: dict[int, set[str]] = defaultdict(set)
         #: field -> value -> how many records hold it (term frequencies of the whole population)
         self.values: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.current: dict[str, object] = {}
@@ -159,8 +168,9 @@ class BlockIndex:
                 f"city\0{f.city}", f"company\0{f.company}", *(f"email\0{e}" for e in f.emails),
                 *(f"phone\0{p}" for p in f.phones))
 
-    def add(self, key: str, f: Features, keys: frozenset[str]) -> None:
+    def add(self, key: str, f: Features, codes: Keys) -> None:
         values = self._values(f)
+        keys = tuple(codes.tolist())
         self.entries[key] = (f, keys, values)
         for block in keys:
             members = self.blocks[block]
@@ -193,7 +203,7 @@ class BlockIndex:
         entry = self.entries.get(key)
         return entry is not None and entry[0] is f
 
-    def oversized(self) -> set[str]:
+    def oversized(self) -> set[int]:
         return self.big
 
     def strangers(self, keys: Sequence[str]) -> npt.NDArray[np.float64]:

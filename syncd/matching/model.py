@@ -29,6 +29,7 @@ from syncd.matching.mixture import Mixture, fit_mixture
 __all__ = ["Model", "train"]
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 #: a term-frequency adjustment never moves one field's weight by more than this many bits
 _TF_LIMIT = 8.0
 
@@ -78,17 +79,22 @@ class Model:
             out[comparison.name] = adj
         return out
 
-    def score(self, pairs: PairLevels, table: FeatureTable) -> tuple[F64, F64]:
-        """Match weight (bits) and per-comparison weights, shape (pairs, comparisons)."""
+    def score(self, pairs: PairLevels, table: FeatureTable) -> tuple[F64, F32]:
+        """Match weight (bits) and per-comparison weights, shape (pairs, comparisons). The per-comparison
+        weights are kept for the reasons only, in single precision (half the memory of a large pass's
+        largest array); the total is summed from the exact values."""
         weights = self.level_weights()
         n = pairs.levels.shape[0]
-        per = np.zeros((n, len(self.comparisons)))
+        per = np.zeros((n, len(self.comparisons)), dtype=np.float32)
+        total = np.full(n, self.prior_weight)
+        adjustments = self.tf_adjustments(pairs, table)
         for c, w in enumerate(weights):
-            per[:, c] = w[pairs.levels[:, c]]
-        for name, adj in self.tf_adjustments(pairs, table).items():
-            c = [x.name for x in self.comparisons].index(name)
-            per[:, c] += adj
-        total = self.prior_weight + per.sum(axis=1)
+            column = w[pairs.levels[:, c]]
+            adj = adjustments.get(self.comparisons[c].name)
+            if adj is not None:
+                column = column + adj
+            total += column
+            per[:, c] = column
         if self.mixture is not None and n:
             total += self.mixture.correction(pairs.levels, self.u_vectors())
         return total, per

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from syncd.matching.arrays import distinct
 from syncd.matching.assignment import Assigner, ScoredPairs
-from syncd.matching.blocking import BlockIndex, BlockTable, blocking_keys, candidate_pairs
+from syncd.matching.blocking import BlockIndex, BlockTable, Keys, candidate_pairs, key_codes
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, PairLevels, compare, derived_for
 from syncd.matching.explain import probability, reasons
 from syncd.matching.features import Features, FeatureTable, features_of
@@ -32,7 +32,7 @@ __all__ = ["reconcile"]
 Int = npt.NDArray[np.int32]
 
 _FEATURES: dict[tuple[str, Contact], Features] = {}
-_KEYS: dict[int, frozenset[str]] = {}
+_KEYS: dict[int, Keys] = {}
 _CACHE_LIMIT = 3_000_000
 #: the persistent block index is used from this many records on, when at most 1/_INDEX_SHARE of them changed
 _INDEX_MIN = 5_000
@@ -66,10 +66,10 @@ def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
 _SHARED: dict[int, frozenset[str]] = {}
 
 
-def _keys(f: Features) -> frozenset[str]:
+def _keys(f: Features) -> Keys:
     keys = _KEYS.get(id(f))
     if keys is None:
-        keys = _KEYS[id(f)] = frozenset(blocking_keys(f))
+        keys = _KEYS[id(f)] = key_codes(f)
     return keys
 
 
@@ -154,7 +154,7 @@ def _reconcile(records: Sequence[MatchRecord], settings: MatchSettings, existing
     all_keys = [_keys(f) for f in feats]
     _mark("keys", clock)
     population_counts: dict[str, dict[str, int]] | None = None
-    oversized: Collection[str] = ()
+    oversized: Collection[int] = ()
     selected: list[int] = list(range(len(records)))
     incremental = (changed is not None and len(records) >= _INDEX_MIN
                    and len(changed) * _INDEX_SHARE <= len(records))
@@ -246,7 +246,7 @@ def _reconcile(records: Sequence[MatchRecord], settings: MatchSettings, existing
     return result
 
 
-def _train_full(feats: Sequence[Features], keys: Sequence[frozenset[str]], settings: MatchSettings) -> Model:
+def _train_full(feats: Sequence[Features], keys: Sequence[Keys], settings: MatchSettings) -> Model:
     table = FeatureTable(feats)
     blocks = BlockTable(keys)
     i, j = blocks.pairs(table.system, settings.block_cap)
@@ -308,9 +308,9 @@ def _merge_pairs(i: Int, j: Int, a: Int, b: Int, n: int) -> tuple[Int, Int]:
 
 
 def _closure(model: Model, table: FeatureTable, derived: object, settings: MatchSettings, i: Int, j: Int,
-             levels: npt.NDArray[np.int8], weight: npt.NDArray[np.float64], per: npt.NDArray[np.float64],
+             levels: npt.NDArray[np.int8], weight: npt.NDArray[np.float64], per: npt.NDArray[np.float32],
              swapped: npt.NDArray[np.bool_]) -> tuple[Int, Int, npt.NDArray[np.int8], npt.NDArray[np.float64],
-                                                      npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+                                                      npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
     """Score every cross-system pair inside small groups of plausibly linked records."""
     floor = min(settings.search, settings.review)
     floor_w = float(np.log2(floor / (1 - floor)))

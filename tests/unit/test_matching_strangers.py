@@ -12,7 +12,7 @@ import random
 import numpy as np
 
 from syncd.matching import MatchRecord, MatchSettings, Model, reconcile
-from syncd.matching.blocking import BlockIndex, BlockTable, blocking_keys
+from syncd.matching.blocking import BlockIndex, BlockTable, Keys, key_codes
 from syncd.matching.comparisons import compare
 from syncd.matching.explain import reasons
 from syncd.matching.features import FeatureTable, features_of
@@ -24,11 +24,11 @@ from syncd.sandbox.people import generate
 S = MatchSettings()
 
 
-def _population(n: int = 400) -> tuple[list[MatchRecord], list[object], list[frozenset[str]]]:
+def _population(n: int = 400) -> tuple[list[MatchRecord], list[object], list[Keys]]:
     seeded = generate(11, n)
     records = [MatchRecord(f"{s.system}:{i}", s.system, s.contact) for i, s in enumerate(seeded)]
     feats = [features_of(r.system, r.contact, S.shared_mailboxes) for r in records]
-    return records, feats, [frozenset(blocking_keys(f)) for f in feats]
+    return records, feats, [key_codes(f) for f in feats]
 
 
 def test_the_block_index_counts_each_records_strangers_as_a_full_pass_does() -> None:
