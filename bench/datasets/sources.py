@@ -10,6 +10,7 @@ Sources (each a function, and a name for :func:`load` and ``SYNCD_BENCH_SOURCES`
 
 - ``ours-N``: ``syncd.sandbox.people`` (the generator the matcher was first tuned on), N people;
 - ``other-N``: ``syncd.sandbox.othergen`` (a second generator, written apart from the matcher), N people;
+- ``ours-Nx3``, ``other-Nx3``: the same over the first 3 (or 2, or 4) of the four systems;
 - ``febrl4``: FEBRL4, two systems, 5,000 x 5,000 with 5,000 true pairs;
 - ``febrl1``, ``febrl2``, ``febrl3``: FEBRL's deduplication sets, spread over systems (see ``febrl.py``).
 
@@ -45,6 +46,10 @@ __all__ = ["Source", "available", "febrl", "from_env", "load", "other", "ours", 
            "write_match_csv"]
 
 
+#: the four systems, in the order the generators use them
+SYSTEMS = ("flowtrac", "lightening", "itflow", "cirrus")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     name: str
@@ -74,11 +79,14 @@ def febrl(which: int, **options: Any) -> list[SeededContact]:
 def load(name: str, seed: int = 1) -> list[SeededContact]:
     """A source by name: ``ours-N``, ``other-N``, ``febrl1``…``febrl4``."""
     kind, _, size = name.partition("-")
-    if kind in ("ours", "other") and size.isdigit():
-        return (ours if kind == "ours" else other)(int(size), seed)
+    people, _, over = size.partition("x")
+    if kind in ("ours", "other") and people.isdigit() and (not over or over in ("2", "3", "4")):
+        options: dict[str, Any] = {"systems": SYSTEMS[:int(over)]} if over else {}
+        return (ours if kind == "ours" else other)(int(people), seed, **options)
     if kind.startswith("febrl") and kind[5:] in ("1", "2", "3", "4") and not size:
         return febrl(int(kind[5:]))
-    raise ValueError(f"unknown source {name!r}: use ours-N, other-N, febrl1, febrl2, febrl3 or febrl4")
+    raise ValueError(f"unknown source {name!r}: use ours-N, other-N (or ours-Nx3, other-Nx3: over 3 systems), "
+                     "febrl1, febrl2, febrl3 or febrl4")
 
 
 def available(sizes: Sequence[int] = (10_000,), seed: int = 1, febrl_sets: Sequence[int] = (4, 1, 2, 3),
