@@ -30,6 +30,8 @@ __all__ = ["Model", "train"]
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
+#: fields that describe a role, not a person
+_ROLE_FIELDS = frozenset({"title"})
 #: a term-frequency adjustment never moves one field's weight by more than this many bits
 _TF_LIMIT = 8.0
 
@@ -88,11 +90,17 @@ class Model:
         per = np.zeros((n, len(self.comparisons)), dtype=np.float32)
         total = np.full(n, self.prior_weight)
         adjustments = self.tf_adjustments(pairs, table)
+        names = [comparison.name for comparison in self.comparisons]
         for c, w in enumerate(weights):
             column = w[pairs.levels[:, c]]
-            adj = adjustments.get(self.comparisons[c].name)
+            adj = adjustments.get(names[c])
             if adj is not None:
                 column = column + adj
+            if names[c] in _ROLE_FIELDS and "family" in names:
+                # a role is shared by colleagues: agreeing on it says nothing for two different family names
+                family = names.index("family")
+                differ = pairs.levels[:, family] == len(self.comparisons[family].levels) - 1
+                column = np.where(differ, np.minimum(column, 0.0), column)
             total += column
             per[:, c] = column
         if self.mixture is not None and n:
