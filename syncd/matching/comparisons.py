@@ -189,6 +189,8 @@ class PairLevels:
     swapped: Mask
 
 
+#: values this short or shorter never differ "by a typo"
+_TYPO_MIN = 2
 #: strings at least this long are compared by their ends before their one-edit distance is counted
 _ENDS_MIN = 7
 
@@ -377,7 +379,10 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             la, lb = derived.name_len[x], derived.name_len[y]
             hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
         elif kind == "osa":
-            hit = sim("osa", idx, level.value or 0) <= (level.value or 0)
+            # an edit or two between very short values ("4" and "9", "Al" and "Ed") is no typo: they share nothing
+            lengths = derived.ends(comparison.field, strings).length
+            hit = ((sim("osa", idx, level.value or 0) <= (level.value or 0))
+                   & (np.minimum(lengths[x], lengths[y]) > _TYPO_MIN))
         elif kind == "jaro_winkler":
             hit = sim("jw", idx) >= (level.value or 1)
         elif kind == "family_part":

@@ -140,6 +140,14 @@ def test_colleagues_with_one_given_name_and_one_role_are_not_one_person() -> Non
     assert "title" not in why or "(+" not in why["title"]
 
 
+def test_two_very_short_values_are_never_one_typo_apart() -> None:
+    assert levels(rec("flowtrac:1", full_name="Person 4"), rec("cirrus:2", full_name="Person 9"))["family"] == "else"
+    assert levels(rec("flowtrac:1", full_name="Al Turner"), rec("cirrus:2", full_name="Ed Turner"))["given"] != \
+        "one_edit"
+    assert levels(rec("flowtrac:1", full_name="Ann Turner"), rec("cirrus:2", full_name="Aln Turner"))["given"] == \
+        "one_edit"
+
+
 def test_two_addresses_at_one_free_mail_provider_are_not_one_organisation() -> None:
     free = levels(rec("flowtrac:1", full_name="Peter Smith", email="peter.smith@gmail.com"),
                   rec("itflow:2", full_name="Peter Smith", email="psmith77@gmail.com"))
