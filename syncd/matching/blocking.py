@@ -2,7 +2,9 @@
 
 Keys aim at recall: an email, a phone, a family name with a given initial (both orders, so swapped
 names meet), family name or given name with the postal code (a typo or a new family name on the
-other), the street with the postal code, the first letters of both names, a name at a company.
+other), the street with the postal code, the first letters of both names, a name at a company, a
+family name without its particles ("Jong" for "de Jong"), a single name either way round, a mailbox's
+letters in order (two swapped letters).
 Blocks larger than the cap (a switchboard number, "John Smith" in one town) are skipped: those pairs
 only meet through a more specific key. Pairs are generated with numpy, block by block size.
 """
@@ -22,9 +24,15 @@ __all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
 
 Int = npt.NDArray[np.int32]
 
+#: a mailbox this short sorted by its letters is too common a key ("ab@", "ba@" at one provider)
+_SORTED_MIN = 6
+
 
 def blocking_keys(f: Features) -> set[str]:
     keys = {f"e:{e}" for e in f.emails}
+    # two letters swapped in a mailbox ("cyrstal_per19@" for "crystal_per19@"): its letters in order
+    keys.update(f"es:{''.join(sorted(local))}@{domain}" for local, _, domain in (e.partition("@") for e in f.emails)
+                if len(local) >= _SORTED_MIN)
     keys.update(f"p:{p}" for p in f.phones)
     g, fam = f.given, f.family
     if fam and g:
@@ -43,8 +51,10 @@ def blocking_keys(f: Features) -> set[str]:
             keys.add(f"sz:{f.street}:{f.zip}")
     if f.family_part and g:
         keys.add(f"n:{f.family_part}:{g[0]}")  # "Puig Torres" written "Torres Puig"
-    if fam and not g:
-        keys.add(f"o:{fam}")  # a single name (or only initials): it meets the same word as a given name
+    if bool(fam) != bool(g):
+        # a single name (or only initials), written as a given or a family name: it meets the same word
+        # written either way round
+        keys.add(f"o:{fam or g}")
     place = f.city or f.zip
     if place:
         if f.street:

@@ -123,7 +123,20 @@ def _name_parts(contact: Contact) -> tuple[str, str, str]:
     given = given_tokens[0] if given_tokens else ""
     family = family_tokens[-1] if family_tokens else ""
     other = family_tokens[-2] if len(family_tokens) > 1 else ""
+    if not other and family_tokens:
+        # "de Jong" is often written "Jong" (a list sorted without particles): the name without them is a part
+        other = _without_particles(contact.family_name or contact.full_name or "", family)
     return given, family, other
+
+
+def _without_particles(written: str, family: str) -> str:
+    """The last word of ``written`` when particles written apart were joined to it to make ``family``
+    ("DE Jong" -> "jong"); '' when there were none (a name that merely begins like one: "Delgado")."""
+    tokens = _clean_tokens(written.partition(",")[0] if "," in written else written)
+    if len(tokens) < 2 or tokens[-2] not in _PARTICLES:
+        return ""
+    core = tokens[-1]
+    return core if family.endswith(core) and family != core else ""
 
 
 def normalize_street(text: str | None) -> tuple[str, str, str]:

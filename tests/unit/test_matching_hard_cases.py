@@ -11,6 +11,7 @@ import json
 import numpy as np
 
 from syncd.matching import Decisions, MatchRecord, MatchSettings, Model, ReconcileResult, reconcile
+from syncd.matching.blocking import blocking_keys
 from syncd.matching.comparisons import compare
 from syncd.matching.features import FeatureTable, features_of
 from syncd.model import Contact
@@ -174,6 +175,33 @@ def test_a_common_name_over_the_block_cap_still_meets_through_surname_and_zip() 
             rec("cirrus:x", given_name="John", family_name="Smith", street="7 Elm St", zip="55555")]
     r = reconcile(crowd + pair, S)
     assert linked(r, "flowtrac:x", "cirrus:x")
+
+
+def _meet(a: MatchRecord, b: MatchRecord) -> bool:
+    """The two records share a blocking key: they are compared at all."""
+    fa, fb = (features_of(r.system, r.contact, S.shared_mailboxes) for r in (a, b))
+    return bool(blocking_keys(fa) & blocking_keys(fb))
+
+
+def test_a_family_name_written_without_its_particle_still_meets_and_is_a_part() -> None:
+    a = rec("lightening:1", full_name="Sanne Jong", company="YL Handelsonderneming")
+    b = rec("cirrus:2", given_name="Sanne", family_name="DE Jong", company="YL Handelsonderneming")
+    assert _meet(a, b)
+    assert levels(a, b)["family"] == "part"
+    # a name that merely begins like a particle keeps its whole self: "Delgado" is no "de Lgado"
+    assert features_of("x", Contact(full_name="Ana Delgado"), S.shared_mailboxes).family_part == ""
+
+
+def test_a_single_name_meets_the_same_word_written_as_given_or_as_family_name() -> None:
+    assert _meet(rec("flowtrac:1", given_name="Sukarno"), rec("cirrus:2", family_name="Sukarno"))
+
+
+def test_a_mailbox_with_two_letters_swapped_still_meets() -> None:
+    a = rec("lightening:1", full_name="Crystal Perez", email="crystal_per19@comcast.net")
+    b = rec("itflow:2", full_name="Krystal Perez", email="cyrstal_per19@comcast.net")
+    assert _meet(a, b)
+    assert not _meet(rec("lightening:1", full_name="A B", email="ab@x.com"),
+                     rec("itflow:2", full_name="C D", email="ba@x.com"))  # too short to say
 
 
 def test_household_members_sharing_phone_and_address_are_not_linked() -> None:
