@@ -54,6 +54,9 @@ class Level:
     tf: bool = False
     m: float | None = None
     u: float | None = None
+    #: pairs of values learned from the data to be one value (a ``variant`` level: "peppe" and "giuseppe"
+    #: written by records that share a mailbox or a phone)
+    variants: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_null(self) -> bool:
@@ -70,13 +73,16 @@ class Level:
             out["u_probability"] = self.u
             if self.m and self.u:
                 out["match_weight"] = round(float(np.log2(self.m / self.u)), 3)
+        if self.variants:
+            out["learned_variants"] = [list(pair) for pair in self.variants]
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Level:
         return cls(label=data["label"], kind=data["condition"], text=data["text"], value=data.get("value"),
                    tf=bool(data.get("term_frequency_adjusted")), m=data.get("m_probability"),
-                   u=data.get("u_probability"))
+                   u=data.get("u_probability"),
+                   variants=tuple((str(a), str(b)) for a, b in data.get("learned_variants", ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
         Level("exact", "exact", "same given name", tf=True, m=0.85, u=0.25),
         Level("swapped", "swapped", "same names in swapped order", m=0.03, u=0.005),
         Level("nickname", "nickname", "given names are variants of one name", m=0.03, u=0.01),
+        Level("variant", "variant", "given names this data shows written for one another", m=0.01, u=0.001),
         Level("initial", "initial", "an initial matches the given name", m=0.02, u=0.01),
         Level("one_edit", "osa", "given names differ by one typo", 1, m=0.02, u=0.01),
         Level("jw_90", "jaro_winkler", "given names nearly agree", 0.9, m=0.01, u=0.01),
@@ -258,7 +265,31 @@ class _Derived:
                                           count=len(titles))
         self.provider = np.fromiter((o in FREE_MAIL for o in org_names), dtype=np.bool_, count=len(org_names))
         self._ends: dict[str, _Ends] = {}
+        self._names = table.vocab["name"]
+        self._groups: dict[tuple[tuple[str, str], ...], Int] = {}
         self._learn_providers(table, org_of)
+
+    def variant_groups(self, variants: tuple[tuple[str, str], ...]) -> Int:
+        """Per name code, the code of the name its group of learned variants is known by (itself if none)."""
+        found = self._groups.get(variants)
+        if found is None or len(found) != len(self._names.values):
+            found = np.arange(len(self._names.values), dtype=np.int32)
+            index = self._names.index
+            parent: dict[int, int] = {}
+
+            def root(x: int) -> int:
+                while parent.get(x, x) != x:
+                    x = parent[x]
+                return x
+
+            for a, b in variants:
+                x, y = index.get(a), index.get(b)
+                if x is not None and y is not None:
+                    parent[max(root(x), root(y))] = min(root(x), root(y))
+            for x in parent:
+                found[x] = root(x)
+            self._groups[variants] = found
+        return found
 
     def ends(self, field_name: str, strings: Sequence[str]) -> _Ends:
         found = self._ends.get(field_name)
@@ -373,6 +404,16 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
         elif kind == "nickname":
             ca, cb = extra["given_canon"]
             hit = ca[idx] == cb[idx]
+            if straight is not None:
+                hit &= straight[idx]
+        elif kind == "variant":
+            ca, cb = extra["given_canon"]
+            xa, yb = ca[idx], cb[idx]
+            hit = np.zeros(len(idx), dtype=np.bool_)
+            if level.variants:
+                one = derived.variant_groups(level.variants)
+                known = (xa >= 0) & (yb >= 0)
+                hit = known & (one[np.where(known, xa, 0)] == one[np.where(known, yb, 0)])
             if straight is not None:
                 hit &= straight[idx]
         elif kind == "initial":

@@ -25,6 +25,7 @@ from syncd.matching.explain import probability, reasons
 from syncd.matching.features import Features, FeatureTable, features_of
 from syncd.matching.model import Model, train
 from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
+from syncd.matching.variants import learn_variants, with_variants
 from syncd.model import Contact
 
 __all__ = ["reconcile"]
@@ -264,7 +265,19 @@ def _fit(table: FeatureTable, within: tuple[Int, Int], i: Int, j: Int) -> tuple[
     if len(wi) > _WITHIN_SAMPLE:
         pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
         wi, wj = wi[pick], wj[pick]
-    return train(table, i, j, pairs, within=compare(DEFAULT_COMPARISONS, table, wi, wj, derived)), pairs
+    strangers = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
+    model = train(table, i, j, pairs, within=strangers)
+    variants = learn_variants(model, table, (i, j, pairs))
+    if not variants:
+        return model, pairs
+    # the given names learned to be variants of one another: their pairs compared again, the model fitted again
+    comparisons = with_variants(DEFAULT_COMPARISONS, variants)
+    given = [c.name for c in comparisons].index("given")
+    for levels, (x, y) in ((pairs, (i, j)), (strangers, (wi, wj))):
+        levels.levels[:, given] = compare(comparisons[given:given + 1], table, x, y, derived).levels[:, 0]
+    model = train(table, i, j, pairs, comparisons, within=strangers)
+    model.training["learned_name_variants"] = len(variants)
+    return model, pairs
 
 
 def _population_counts(table: FeatureTable, counts: Mapping[str, Mapping[str, int]], population: int) -> None:
