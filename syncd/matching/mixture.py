@@ -95,29 +95,24 @@ def fit_mixture(levels: npt.NDArray[np.int8], radix: Sequence[int], marginal: Se
     resp = rng.dirichlet(np.ones(classes), size=len(unique))  # (patterns, classes)
     prior = [np.asarray(m, dtype=np.float64) for m in marginal]
     shares = np.full(classes, 1.0 / classes)
-    dists: list[list[F64]] = []
+    # one-hot level indicators per comparison: the M step's counts of every class at once are one product
+    onehot = [np.eye(int(radix_arr[c]), dtype=np.float64)[patterns[:, c]] for c in range(width)]
+    tables: list[F64] = []  # per comparison: (levels, classes) probabilities
     for _ in range(iterations):
         # M step
         mass = resp * weight[:, None]
         shares = np.maximum(mass.sum(axis=0) / weight.sum(), 1e-9)
-        dists = []
-        for k in range(classes):
-            per: list[F64] = []
-            for c in range(width):
-                counts_c: F64 = (np.bincount(patterns[:, c], weights=mass[:, k], minlength=int(radix_arr[c]))
-                                 + SMOOTHING * prior[c])
-                counts_c[0] = 0.0
-                per.append(counts_c / max(counts_c[1:].sum(), 1e-12))
-            dists.append(per)
+        tables = []
+        for c in range(width):
+            counts_c: F64 = onehot[c].T @ mass + SMOOTHING * prior[c][:, None]
+            counts_c[0] = 0.0
+            tables.append(counts_c / np.maximum(counts_c[1:].sum(axis=0), 1e-12))
         # E step
-        log_p = np.empty((len(unique), classes))
-        for k in range(classes):
-            total = np.full(len(unique), np.log(shares[k]))
-            for c in range(width):
-                table = np.log(np.maximum(dists[k][c], 1e-12))
-                table[0] = 0.0
-                total += table[patterns[:, c]]
-            log_p[:, k] = total
+        log_p = np.tile(np.log(shares), (len(unique), 1))
+        for c in range(width):
+            table = np.log(np.maximum(tables[c], 1e-12))
+            table[0] = 0.0
+            log_p += table[patterns[:, c]]
         log_p -= log_p.max(axis=1, keepdims=True)
         new = np.exp(log_p)
         new /= new.sum(axis=1, keepdims=True)
@@ -125,5 +120,6 @@ def fit_mixture(levels: npt.NDArray[np.int8], radix: Sequence[int], marginal: Se
         resp = new
         if delta < 1e-6:
             break
+    dists = [[tables[c][:, k] for c in range(width)] for k in range(classes)]
     return Mixture(tuple(float(s) for s in shares),
                    tuple(tuple(tuple(float(p) for p in d) for d in per) for per in dists))
