@@ -224,6 +224,10 @@ def _phone_digits(raw: str) -> str:
             text = "+" + text[2:]
         compact = _PHONE_NOISE.sub("", text.replace("(0)", ""))
         if _E164.match(compact):
+            return compact[1:][-_PHONE_DIGITS:]  # digits only, also of a number shorter than nine
+        if compact.isdigit() and len(compact) > _PHONE_DIGITS:
+            # a national number of nine digits or more after its prefix, or one dialled through an
+            # international prefix: its last nine digits are those of its E.164 form (no parsing needed)
             return compact[-_PHONE_DIGITS:]
     p = normalize_phone(raw)
     digits = "".join(ch for ch in p if ch.isdigit()) if p else ""

@@ -82,3 +82,39 @@ def test_block_pairs_are_the_records_sharing_a_key(keys: list[frozenset[str]], s
     want = {(a, b) for a, b in itertools.combinations(range(len(keys)), 2)
             if keys[a] & keys[b] and system[a] != system[b]}
     assert set(zip(i.tolist(), j.tolist(), strict=True)) == want
+
+
+def _phone_digits_parsed(raw: str) -> str:
+    """The subscriber digits by the general path: the number parsed (E.164 where it can be read)."""
+    from syncd.matching.features import _PHONE_DIGITS
+    from syncd.model import normalize_phone
+
+    p = normalize_phone(raw)
+    digits = "".join(ch for ch in p if ch.isdigit()) if p else ""
+    return digits[-_PHONE_DIGITS:] if len(digits) >= 6 else ""
+
+
+@st.composite
+def written_numbers(draw: st.DrawFn) -> str:
+    """Phone numbers as people type them: a prefix (trunk 0, 1, an international 00 / 011 and a country
+    code, or none), digits, separators."""
+    prefix = draw(st.sampled_from(["", "0", "1", "8", "011", "00", "0031", "001", "011 44 ", "00 49 "]))
+    digits = draw(st.text(alphabet="0123456789", min_size=8, max_size=12))
+    groups = [digits[k:k + 3] for k in range(0, len(digits), 3)]
+    separator = draw(st.sampled_from([" ", "-", ".", "/", ""]))
+    area = draw(st.booleans())
+    body = separator.join(groups)
+    return f"{prefix}({body[:3]}) {body[3:]}" if area else f"{prefix}{body}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(written_numbers(), st.sampled_from(["US", "DE", "GB", "NL", "DK", "BE", "IN"]))
+def test_digits_read_without_parsing_are_the_parsed_ones(raw: str, region: str) -> None:
+    from syncd.matching.features import _phone_digits
+    from syncd.model import set_default_region
+
+    set_default_region(region)
+    try:
+        assert _phone_digits(raw) == _phone_digits_parsed(raw)
+    finally:
+        set_default_region("US")
