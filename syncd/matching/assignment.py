@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from syncd.matching.explain import LazyReasons, probability
+from syncd.matching.explain import LazyReasons, probabilities, probability
 from syncd.matching.types import Decisions, LinkEvidence, MatchSettings, ReconcileResult, ReviewCandidate
 
 __all__ = ["Assigner", "ScoredPairs"]
@@ -199,7 +199,7 @@ class Assigner:
         self.best = self._best_pairs()
         found = self.best >= 0
         confidence = np.ones(len(self.keys))
-        confidence[found] = np.round(_probabilities(self.scored.weight[self.best[found]]), 4)
+        confidence[found] = np.round(probabilities(self.scored.weight[self.best[found]]), 4)
         self.confidence = confidence.tolist()
         new_ids: dict[int, str] = {}
         for i in sorted(unlinked):
@@ -301,12 +301,6 @@ class Assigner:
                 why["held"] = "this linked record changed and no longer matches its entity"
                 result.reviews.append(ReviewCandidate(key, f"entity:{self.existing[key]}", round(best_p, 4), why,
                                                       kind="contradiction"))
-
-
-def _probabilities(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``probability`` of many weights at once."""
-    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weights, -500.0, 500.0)))
-    return out
 
 
 def _bits(p: float) -> float:

@@ -264,7 +264,7 @@ class _Derived:
         self.title_initials = np.fromiter((title_code.get(_initials(v), -2) for v in titles), dtype=np.int32,
                                           count=len(titles))
         self.provider = np.fromiter((o in FREE_MAIL for o in org_names), dtype=np.bool_, count=len(org_names))
-        self._ends: dict[str, _Ends] = {}
+        self._ends: dict[int, _Ends] = {}
         self._names = table.vocab["name"]
         self._groups: dict[tuple[tuple[str, str], ...], Int] = {}
         self._learn_providers(table, org_of)
@@ -291,10 +291,11 @@ class _Derived:
             self._groups[variants] = found
         return found
 
-    def ends(self, field_name: str, strings: Sequence[str]) -> _Ends:
-        found = self._ends.get(field_name)
+    def ends(self, strings: Sequence[str]) -> _Ends:
+        """The ends of a vocabulary's values, built once per vocabulary (given and family names share one)."""
+        found = self._ends.get(id(strings))
         if found is None or len(found.length) != len(strings):
-            found = self._ends[field_name] = _Ends.of(strings)
+            found = self._ends[id(strings)] = _Ends.of(strings)
         return found
 
     def _learn_providers(self, table: FeatureTable, org_of: Int) -> None:
@@ -371,7 +372,7 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             if kind == "osa" and edits is not None and edits <= 1:
                 # one edit leaves the first or the last three characters of a longer string as they were:
                 # pairs that differ at both ends are more than one edit apart, no need to count
-                ends = derived.ends(comparison.field, strings)
+                ends = derived.ends(strings)
                 x, y = a[idx], b[idx]
                 near = ((ends.head[x] == ends.head[y]) | (ends.tail[x] == ends.tail[y])
                         | (ends.length[x] < _ENDS_MIN) | (ends.length[y] < _ENDS_MIN))
@@ -421,7 +422,7 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             hit = ((la == 1) | (lb == 1)) & (derived.name_first[x] == derived.name_first[y])
         elif kind == "osa":
             # an edit or two between very short values ("4" and "9", "Al" and "Ed") is no typo: they share nothing
-            lengths = derived.ends(comparison.field, strings).length
+            lengths = derived.ends(strings).length
             hit = ((sim("osa", idx, level.value or 0) <= (level.value or 0))
                    & (np.minimum(lengths[x], lengths[y]) > _TYPO_MIN))
         elif kind == "jaro_winkler":

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from syncd.matching.comparisons import Comparison
 
-__all__ = ["LazyReasons", "probability", "reasons"]
+__all__ = ["LazyReasons", "probabilities", "probability", "reasons"]
 
 
 class LazyReasons(Mapping[str, str]):
@@ -42,7 +42,14 @@ class LazyReasons(Mapping[str, str]):
 
 
 def probability(weight: float) -> float:
+    """A match weight (bits) as the probability of one person."""
     return float(1.0 / (1.0 + 2.0 ** (-max(min(weight, 500.0), -500.0))))
+
+
+def probabilities(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``probability`` of many weights at once."""
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp2(-np.clip(weights, -500.0, 500.0)))
+    return out
 
 
 def reasons(comparisons: Sequence[Comparison], levels: npt.NDArray[np.int8], per_field: npt.NDArray[np.float64],
