@@ -83,8 +83,9 @@ def _clean_tokens(text: str | None) -> list[str]:
     return tokens
 
 
-def _join_particles(tokens: list[str]) -> list[str]:
-    """["van", "der", "berg"] -> ["vanderberg"]: a particle belongs to the word after it."""
+def _join_particles(tokens: list[str]) -> tuple[list[str], str]:
+    """["van", "der", "berg"] -> ["vanderberg"]: a particle belongs to the word after it. Also the word the
+    last token was made of when particles were joined to it ("berg"; '' when none were)."""
     out: list[str] = []
     carry = ""
     for tok in tokens:
@@ -95,48 +96,38 @@ def _join_particles(tokens: list[str]) -> list[str]:
         carry = ""
     if carry:
         out.append(carry)
-    return out
+    core = tokens[-1] if len(tokens) > 1 and tokens[-2] in _PARTICLES and tokens[-1] not in _PARTICLES else ""
+    return out, core
 
 
 def _name_parts(contact: Contact) -> tuple[str, str, str]:
     """(first given name, family name, another part of the family name or '')."""
     given_tokens = _clean_tokens(contact.given_name)
-    family_tokens = _join_particles(_clean_tokens(contact.family_name))
+    family_tokens, core = _join_particles(_clean_tokens(contact.family_name))
     if not given_tokens and not family_tokens:
         full = contact.full_name or ""
         head, comma, tail = _PARENS.sub(" ", full).partition(",")
         tail_tokens = _clean_tokens(tail) if comma else []
         if comma and tail_tokens and not all(t in _SUFFIXES for t in tail_tokens):
             # "Family, Given": the convention of lists sorted by family name
-            family_tokens, given_tokens = _join_particles(_clean_tokens(head)), tail_tokens
+            (family_tokens, core), given_tokens = _join_particles(_clean_tokens(head)), tail_tokens
         else:
             tokens = _clean_tokens(head if comma else full)
             if len(tokens) < 2:
                 return "", (tokens[0] if tokens else ""), ""
             # particles only inside the name: "Cornelis de Jong", never a first name "Del"
-            rest = _join_particles(tokens[1:])
+            rest, core = _join_particles(tokens[1:])
             given_tokens, family_tokens = [tokens[0]], rest
     if not family_tokens and len(given_tokens) > 1:
-        given_tokens, family_tokens = given_tokens[:1], _join_particles(given_tokens[1:])
+        family_tokens, core = _join_particles(given_tokens[1:])
+        given_tokens = given_tokens[:1]
     if not given_tokens and len(family_tokens) > 1:
         given_tokens, family_tokens = family_tokens[:1], family_tokens[1:]
     given = given_tokens[0] if given_tokens else ""
     family = family_tokens[-1] if family_tokens else ""
     other = family_tokens[-2] if len(family_tokens) > 1 else ""
-    if not other and family_tokens:
-        # "de Jong" is often written "Jong" (a list sorted without particles): the name without them is a part
-        other = _without_particles(contact.family_name or contact.full_name or "", family)
-    return given, family, other
-
-
-def _without_particles(written: str, family: str) -> str:
-    """The last word of ``written`` when particles written apart were joined to it to make ``family``
-    ("DE Jong" -> "jong"); '' when there were none (a name that merely begins like one: "Delgado")."""
-    tokens = _clean_tokens(written.partition(",")[0] if "," in written else written)
-    if len(tokens) < 2 or tokens[-2] not in _PARTICLES:
-        return ""
-    core = tokens[-1]
-    return core if family.endswith(core) and family != core else ""
+    # "de Jong" is often written "Jong" (a list sorted without particles): the name without them is a part
+    return given, family, other or core
 
 
 def normalize_street(text: str | None) -> tuple[str, str, str]:
