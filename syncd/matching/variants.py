@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from syncd.matching.comparisons import Comparison, PairLevels
+from syncd.matching.comparisons import Comparison, PairLevels, derived_for
 from syncd.matching.features import FeatureTable
 from syncd.matching.model import Model
 
@@ -76,14 +76,14 @@ def with_variants(comparisons: tuple[Comparison, ...],
 def _candidates(model: Model, levels: PairLevels, table: FeatureTable, i: Int, j: Int) -> npt.NDArray[np.intp]:
     """Pairs with differing given names (whole names, not initials, compared straight) and one family name."""
     comparisons = model.comparisons
-    g, f = [c.name for c in comparisons].index("given"), [c.name for c in comparisons].index("family")
+    names = [c.name for c in comparisons]
+    g, f = names.index("given"), names.index("family")
     given_labels = np.array([level.label in _DIFFERING for level in comparisons[g].levels])
     family_labels = np.array([level.label in _ONE_FAMILY for level in comparisons[f].levels])
     lv = levels.levels
     ok = given_labels[lv[:, g]] & family_labels[lv[:, f]] & ~levels.swapped
     canon = table.codes["given_canon"]
-    lengths = np.fromiter(map(len, table.vocab["name"].values), dtype=np.int32,
-                          count=len(table.vocab["name"].values))
+    lengths = derived_for(table).name_len  # given_canon is coded in the names' vocabulary
     a, b = canon[i], canon[j]
     ok &= (a >= 0) & (b >= 0)
     ok &= (lengths[np.where(a >= 0, a, 0)] > 1) & (lengths[np.where(b >= 0, b, 0)] > 1)
