@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syncd.matching.arrays import distinct
-from syncd.matching.features import Features
+from syncd.matching.features import STREET_SUFFIXES, Features
 
 __all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
 
@@ -26,6 +26,9 @@ Int = npt.NDArray[np.int32]
 
 #: a mailbox this short sorted by its letters is too common a key ("ab@", "ba@" at one provider)
 _SORTED_MIN = 6
+#: street words that key a house number: long enough to be a name ("benson", "nuova"), not a street type
+_STREET_WORD_MIN = 4
+_STREET_TYPES = frozenset(STREET_SUFFIXES.values())
 
 
 def blocking_keys(f: Features) -> set[str]:
@@ -83,6 +86,18 @@ def blocking_keys(f: Features) -> set[str]:
             keys.add(f"hf:{house}:{fam}")
         if g:
             keys.add(f"hg:{house}:{f.given_canon}")
+        # a typo in the postal code, the town or the street's type ("benson drescent"): the number and the
+        # first letters of each word of the street's name; the number and the second address line ("villa 115")
+        keys.update(f"hs:{house}:{word[:3]}" for word in f.street_name.split()
+                    if len(word) >= _STREET_WORD_MIN and word not in _STREET_TYPES)
+        if f.unit:
+            keys.add(f"hu:{house}:{f.unit}")
+    if f.street_name:
+        # a typo in the house number, or a move along the same street
+        if f.zip:
+            keys.add(f"nz:{f.street_name}:{f.zip}")
+        if f.city:
+            keys.add(f"nc:{f.street_name}:{f.city}")
     return keys
 
 

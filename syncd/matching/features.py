@@ -21,19 +21,19 @@ import numpy.typing as npt
 from syncd.matching.nicknames import canonical_given
 from syncd.model import Contact, fold_name, normalize_email, normalize_phone
 
-__all__ = ["FIELDS", "FeatureTable", "Features", "Vocabulary", "features_of", "normalize_street"]
+__all__ = ["FIELDS", "STREET_SUFFIXES", "FeatureTable", "Features", "Vocabulary", "features_of", "normalize_street"]
 
 _COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl", "sarl", "bv", "nv", "oy", "ag",
                             "plc", "co", "corp", "corporation", "company", "limited", "the", "group", "spa", "sl",
                             "kg", "aps", "sp", "zoo", "pty"})
 
 #: street-type words and their usual abbreviation (postal conventions: USPS, Australia Post, Royal Mail...)
-_SUFFIX = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "avenue": "ave", "av": "ave", "avenida": "ave",
-           "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct", "place": "pl", "crescent": "cres",
-           "circuit": "cct", "terrace": "tce", "parade": "pde", "highway": "hwy", "square": "sq", "close": "cl",
-           "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns", "parkway": "pkwy", "esplanade": "esp",
-           "mount": "mt", "north": "n", "south": "s", "east": "e", "west": "w", "saint": "st", "gatan": "gatan",
-           "weg": "weg", "platz": "pl", "gasse": "g"}
+STREET_SUFFIXES = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "avenue": "ave", "av": "ave",
+                   "avenida": "ave", "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct", "place": "pl",
+                   "crescent": "cres", "circuit": "cct", "terrace": "tce", "parade": "pde", "highway": "hwy",
+                   "square": "sq", "close": "cl", "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns",
+                   "parkway": "pkwy", "esplanade": "esp", "mount": "mt", "north": "n", "south": "s", "east": "e",
+                   "west": "w", "saint": "st", "gatan": "gatan", "weg": "weg", "platz": "pl", "gasse": "g"}
 _UNIT_WORDS = frozenset({"apt", "apartment", "unit", "flat", "suite", "ste", "no", "nr", "room", "rm", "level", "lvl",
                          "floor", "fl", "bldg", "building", "po", "box", "piso", "puerta", "etage", "door"})
 _HOUSE = re.compile(r"^\d+[a-z]?$")
@@ -143,6 +143,7 @@ def _street(text: str) -> tuple[str, str, str]:
     # the line with the street is the one with a word that is not a unit ("Apt 4, 12 Main Street")
     streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in fold_name(p).split())]
     main = streetlike[0] if streetlike else parts[0]
+    before = parts[: parts.index(main)]
     extra = ",".join(p for p in parts if p is not main)
     tokens = fold_name(main).split()
     unit_parts: list[str] = []
@@ -157,7 +158,7 @@ def _street(text: str) -> tuple[str, str, str]:
         if tok.endswith("strasse") and len(tok) > 7:
             kept.extend((tok[:-7], "st"))
         else:
-            kept.append(_SUFFIX.get(tok, tok))
+            kept.append(STREET_SUFFIXES.get(tok, tok))
         i += 1
     number = ""
     names: list[str] = []
@@ -169,6 +170,10 @@ def _street(text: str) -> tuple[str, str, str]:
             number = tok
         else:
             names.append(tok)
+    if not number and before and _HOUSE.match(fold_name(before[-1]).strip()):
+        # "15, High Street": the house number written on a part of its own, before the street
+        number = fold_name(before[-1]).strip()
+        extra = ",".join(p for p in parts if p is not main and p is not before[-1])
     extra_tokens = [t for t in fold_name(extra).split() if t not in _UNIT_WORDS]
     unit = " ".join(unit_parts + extra_tokens)
     name = " ".join(names)

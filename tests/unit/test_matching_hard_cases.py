@@ -13,7 +13,7 @@ import numpy as np
 from syncd.matching import Decisions, MatchRecord, MatchSettings, Model, ReconcileResult, reconcile
 from syncd.matching.blocking import blocking_keys
 from syncd.matching.comparisons import compare
-from syncd.matching.features import FeatureTable, features_of
+from syncd.matching.features import FeatureTable, features_of, normalize_street
 from syncd.model import Contact
 
 S = MatchSettings()
@@ -202,6 +202,27 @@ def test_a_mailbox_with_two_letters_swapped_still_meets() -> None:
     assert _meet(a, b)
     assert not _meet(rec("lightening:1", full_name="A B", email="ab@x.com"),
                      rec("itflow:2", full_name="C D", email="ba@x.com"))  # too short to say
+
+
+def test_an_address_with_typos_in_its_postal_code_town_or_street_type_still_meets() -> None:
+    """FEBRL's corrupted copies: every field of the address may carry a typo, and the names may be replaced.
+    The house number and a word of the street, or the street and its town, still bring the pair together."""
+    a = rec("flowtrac:1", full_name="Tristan Shepherdson", street="33 Benson Crescent, Allensleigh",
+            city="Brighton", zip="4356")
+    b = rec("cirrus:2", full_name="Mikhayla Clacke", street="33 Benson Drescent, Allensleigh", city="Brigton",
+            zip="3456")
+    assert _meet(a, b)
+    moved = rec("cirrus:3", full_name="Butt Thomas", street="22 Medworth Crescent", city="Booval", zip="4502")
+    assert _meet(rec("flowtrac:4", full_name="Thomas Matthews", street="144 Medworth Crescent", city="Booval",
+                     zip="4502"), moved)  # another number on the same street in the same town
+    # a street-type word ("Crescent", "Via") is no street's name: one number on two streets does not meet
+    assert not _meet(rec("flowtrac:5", full_name="A B", street="7 Rue Crescent"),
+                     rec("cirrus:6", full_name="C D", street="7 Rue Haute"))
+
+
+def test_a_house_number_written_on_its_own_line_is_the_house_number() -> None:
+    assert normalize_street("15, High Street") == normalize_street("15 High Street") == ("15 high st", "high st", "")
+    assert normalize_street("Flat 3, 15, High St") == ("15 high st", "high st", "3")
 
 
 def test_household_members_sharing_phone_and_address_are_not_linked() -> None:
