@@ -227,6 +227,12 @@ def fold_name(value: str | None) -> str:
 _ASCII_FOLD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
+#: letters with no decomposition that are written plain by people without the key: Turkish "Yılmaz" is
+#: "YILMAZ" or "Yilmaz", Polish "Łukasz" is "Lukasz", Danish "Søren" is "Soren"
+_LETTER_FOLD = str.maketrans({"ß": "ss", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "æ": "ae", "œ": "oe", "ð": "d",
+                              "þ": "th", "ħ": "h", "ŧ": "t"})
+
+
 @lru_cache(maxsize=500_000)
 def _fold_cached(value: str) -> str:
     if value.isascii():
@@ -236,7 +242,7 @@ def _fold_cached(value: str) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("đ", "d").replace("ł", "l")
+    stripped = stripped.translate(_LETTER_FOLD)
     cleaned = "".join(ch if ch.isalnum() else " " for ch in stripped)
     return _WS.sub(" ", cleaned).strip()
 
