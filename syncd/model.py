@@ -227,9 +227,9 @@ def fold_name(value: str | None) -> str:
 _ASCII_FOLD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
-#: letters with no decomposition that are written plain by people without the key: Turkish "Yılmaz" is
-#: "YILMAZ" or "Yilmaz", Polish "Łukasz" is "Lukasz", Danish "Søren" is "Soren"
-_LETTER_FOLD = str.maketrans({"ß": "ss", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "æ": "ae", "œ": "oe", "ð": "d",
+#: letters with no decomposition that are written plain by people without the key: Turkish "Y\u0131lmaz" (a
+#: dotless i) is "YILMAZ" or "Yilmaz", Polish "Łukasz" is "Lukasz", Danish "Søren" is "Soren"
+_LETTER_FOLD = str.maketrans({"ß": "ss", "ø": "o", "đ": "d", "ł": "l", "\u0131": "i", "æ": "ae", "œ": "oe", "ð": "d",
                               "þ": "th", "ħ": "h", "ŧ": "t"})
 
 

@@ -35,17 +35,17 @@ def test_fold_examples() -> None:
     assert fold_name("\x00\x07") == ""
 
 
-#: Latin letters as European names are written: ASCII, Latin-1 and Latin Extended-A (Ł, ı, Ø, Œ, Ş, Ž…)
+#: Latin letters as European names are written: ASCII, Latin-1 and Latin Extended-A (Ł, a dotless i, Ø, Œ, Ş, Ž…)
 _LATIN = st.characters(min_codepoint=0x41, max_codepoint=0x17F, categories=("Lu", "Ll"))
 
 
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=_LATIN, min_size=1, max_size=12))
 def test_a_name_in_capitals_folds_as_the_name_written_in_lower_case(value: str) -> None:
-    """"YILMAZ" and "Yılmaz", "ŁUKASZ" and "Łukasz": the case a system writes a name in never makes it another."""
+    """"YILMAZ" and "Y\u0131lmaz", "ŁUKASZ" and "Łukasz": the case a system writes a name in never makes it another."""
     assert fold_name(value.upper()) == fold_name(value.lower())
 
 
 def test_letters_without_accents_to_strip_fold_to_what_people_type_without_the_key() -> None:
-    assert fold_name("Mehmet Yılmaz") == fold_name("MEHMET YILMAZ") == "mehmet yilmaz"
+    assert fold_name("Mehmet Y\u0131lmaz") == fold_name("MEHMET YILMAZ") == "mehmet yilmaz"
     assert fold_name("Łukasz") == "lukasz" and fold_name("Søren") == "soren" and fold_name("Ærø") == "aero"
