@@ -57,6 +57,9 @@ class Level:
     #: pairs of values learned from the data to be one value (a ``variant`` level: "peppe" and "giuseppe"
     #: written by records that share a mailbox or a phone)
     variants: tuple[tuple[str, str], ...] = ()
+    #: local parts learned from the data to be role mailboxes (an email comparison's null level): addresses
+    #: there are not compared, as the listed shared mailboxes are not (see ``mailboxes``)
+    shared: tuple[str, ...] = ()
 
     @property
     def is_null(self) -> bool:
@@ -75,6 +78,8 @@ class Level:
                 out["match_weight"] = round(float(np.log2(self.m / self.u)), 3)
         if self.variants:
             out["learned_variants"] = [list(pair) for pair in self.variants]
+        if self.shared:
+            out["learned_role_mailboxes"] = list(self.shared)
         return out
 
     @classmethod
@@ -82,7 +87,8 @@ class Level:
         return cls(label=data["label"], kind=data["condition"], text=data["text"], value=data.get("value"),
                    tf=bool(data.get("term_frequency_adjusted")), m=data.get("m_probability"),
                    u=data.get("u_probability"),
-                   variants=tuple((str(a), str(b)) for a, b in data.get("learned_variants", ())))
+                   variants=tuple((str(a), str(b)) for a, b in data.get("learned_variants", ())),
+                   shared=tuple(str(x) for x in data.get("learned_role_mailboxes", ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +273,7 @@ class _Derived:
         self._ends: dict[int, _Ends] = {}
         self._names = table.vocab["name"]
         self._groups: dict[tuple[tuple[str, str], ...], Int] = {}
+        self._roles: dict[tuple[str, ...], npt.NDArray[np.bool_]] = {}
         self._learn_providers(table, org_of)
 
     def variant_groups(self, variants: tuple[tuple[str, str], ...]) -> Int:
@@ -289,6 +296,15 @@ class _Derived:
             for x in parent:
                 found[x] = root(x)
             self._groups[variants] = found
+        return found
+
+    def role_mask(self, roles: tuple[str, ...]) -> npt.NDArray[np.bool_]:
+        """Per email code, whether its local part is one of ``roles``."""
+        found = self._roles.get(roles)
+        if found is None or len(found) != len(self.locals):
+            wanted = frozenset(roles)
+            found = np.fromiter((v in wanted for v in self.locals), dtype=np.bool_, count=len(self.locals))
+            self._roles[roles] = found
         return found
 
     def ends(self, strings: Sequence[str]) -> _Ends:
@@ -549,6 +565,11 @@ def _slot_levels(comparison: Comparison, table: FeatureTable, derived: _Derived,
                  j: Int) -> tuple[npt.NDArray[np.int8], Int]:
     """Multi-valued fields: the best level over every pair of values (null only if no pair has both)."""
     slots = table.slots[comparison.field]
+    roles = comparison.levels[0].shared if comparison.levels else ()
+    if roles:
+        # the learned role mailboxes are left out, as if the record had not written them
+        role = derived.role_mask(roles)
+        slots = np.where((slots >= 0) & role[np.maximum(slots, 0)], -1, slots)
     k = slots.shape[1]
     best = np.full(len(i), len(comparison.levels), dtype=np.int8)
     best_tf = np.full(len(i), -1, dtype=np.int32)

@@ -23,6 +23,7 @@ from syncd.matching.blocking import BlockIndex, BlockTable, Keys, candidate_pair
 from syncd.matching.comparisons import DEFAULT_COMPARISONS, PairLevels, compare, derived_for
 from syncd.matching.explain import probability, reasons
 from syncd.matching.features import Features, FeatureTable, features_of
+from syncd.matching.mailboxes import learn_role_mailboxes, with_role_mailboxes
 from syncd.matching.model import Model, train
 from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.matching.variants import learn_variants, with_variants
@@ -260,22 +261,26 @@ _WITHIN_SAMPLE = 150_000
 
 def _fit(table: FeatureTable, within: tuple[Int, Int], i: Int, j: Int) -> tuple[Model, PairLevels]:
     derived = derived_for(table)
-    pairs = compare(DEFAULT_COMPARISONS, table, i, j, derived)
+    roles = learn_role_mailboxes(table, derived)
+    base = with_role_mailboxes(DEFAULT_COMPARISONS, roles)
+    pairs = compare(base, table, i, j, derived)
     wi, wj = within
     if len(wi) > _WITHIN_SAMPLE:
         pick = np.random.default_rng(1).choice(len(wi), _WITHIN_SAMPLE, replace=False)
         wi, wj = wi[pick], wj[pick]
-    strangers = compare(DEFAULT_COMPARISONS, table, wi, wj, derived)
-    model = train(table, i, j, pairs, within=strangers)
+    strangers = compare(base, table, wi, wj, derived)
+    model = train(table, i, j, pairs, base, within=strangers)
+    model.training["learned_role_mailboxes"] = len(roles)
     variants = learn_variants(model, table, (i, j, pairs))
     if not variants:
         return model, pairs
     # the given names learned to be variants of one another: their pairs compared again, the model fitted again
-    comparisons = with_variants(DEFAULT_COMPARISONS, variants)
+    comparisons = with_variants(base, variants)
     given = [c.name for c in comparisons].index("given")
     for levels, (x, y) in ((pairs, (i, j)), (strangers, (wi, wj))):
         levels.levels[:, given] = compare(comparisons[given:given + 1], table, x, y, derived).levels[:, 0]
     model = train(table, i, j, pairs, comparisons, within=strangers)
+    model.training["learned_role_mailboxes"] = len(roles)
     model.training["learned_name_variants"] = len(variants)
     return model, pairs
 

@@ -270,6 +270,39 @@ def test_a_role_address_alone_never_links_even_when_everything_else_is_missing()
     assert not linked(r, "flowtrac:1", "itflow:2") and not r.reviews
 
 
+def test_a_role_mailbox_in_a_language_no_list_knows_is_learned_and_never_links_colleagues() -> None:
+    """``verkoop@`` (Dutch "sales") is in no list of shared mailboxes. At company after company it is held by
+    people it does not name, so the matcher learns it is a role mailbox: two colleagues who both wrote it are
+    not made one person by it, while a personal mailbox ("j.dekker@") still links its holder."""
+    givens = ["Jan", "Pieter", "Sanne", "Femke", "Daan", "Lotte", "Bram", "Anouk"]
+    families = ["Dekker", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos", "Vos", "Peters", "Hendriks"]
+    records: list[MatchRecord] = []
+    for c in range(40):
+        domain, company = f"firma{c}.nl", f"Firma {c} B.V."
+        for p in range(4):
+            given, family = givens[(c + p) % len(givens)], families[(3 * c + p) % len(families)]
+            personal = f"{given[0].lower()}.{family.lower()}@{domain}"
+            phone = f"+31 20 {c:03d} {p:04d}"
+            # one system knows the colleague by the company's sales mailbox only, the other by their own
+            records.append(rec(f"flowtrac:{c}-{p}", full_name=f"{given} {family}", company=company,
+                               email=f"verkoop@{domain}" if p < 2 else personal, phone_office=phone))
+            records.append(rec(f"cirrus:{c}-{p}", full_name=f"{given} {family}", company=company, email=personal))
+    r = reconcile(records, S)
+    assert r.model is not None
+    null = r.model["comparisons"][[c["output_column_name"] for c in r.model["comparisons"]].index("email")]
+    assert null["comparison_levels"][0].get("learned_role_mailboxes") == ["verkoop"]
+    # a colleague known by the sales mailbox in one system and another known by it too: two people
+    table = FeatureTable([features_of(x.system, x.contact, S.shared_mailboxes)
+                          for x in (rec("flowtrac:a", full_name="Jan Dekker", email="verkoop@firma1.nl"),
+                                    rec("cirrus:b", full_name="Sanne Visser", email="verkoop@firma1.nl"))])
+    model = Model.from_json(r.model)
+    out = compare(model.comparisons, table, np.array([0], dtype=np.int32), np.array([1], dtype=np.int32))
+    email = [c.name for c in model.comparisons].index("email")
+    assert model.comparisons[email].levels[int(out.levels[0, email])].is_null  # the role address is not compared
+    # the people behind the personal mailboxes are still linked by them
+    assert all(linked(r, f"flowtrac:{c}-3", f"cirrus:{c}-3") for c in range(40))
+
+
 def test_two_namesakes_competing_for_one_record_go_to_review() -> None:
     """One record per system: two equally good candidates in one system cannot both be this person."""
     r = reconcile([rec("cirrus:1", given_name="Omar", family_name="Saleh", company="Globex"),
