@@ -26,6 +26,8 @@ Int = npt.NDArray[np.int32]
 
 #: a mailbox this short sorted by its letters is too common a key ("ab@", "ba@" at one provider)
 _SORTED_MIN = 6
+#: a name this short sorted by its letters meets too many others
+_SORTED_NAME_MIN = 4
 #: street words that key a house number: long enough to be a name ("benson", "nuova"), not a street type
 _STREET_WORD_MIN = 4
 _STREET_TYPES = frozenset(STREET_SUFFIXES.values())
@@ -41,6 +43,12 @@ def blocking_keys(f: Features) -> set[str]:
     if fam and g:
         keys.add(f"n:{fam}:{g[0]}")
         keys.add(f"n:{g}:{fam[0]}")
+        # two letters typed the other way round ("Bnonet", "Slaeh"): the name's first letter and its letters in
+        # order (the first letter keeps anagrams apart: "Amir", "Mira" and "Rami" are three names)
+        if len(fam) >= _SORTED_NAME_MIN:
+            keys.add(f"ns:{fam[0]}{''.join(sorted(fam))}:{g[0]}")
+        if len(g) >= _SORTED_NAME_MIN:
+            keys.add(f"ns:{g[0]}{''.join(sorted(g))}:{fam[0]}")
         a, b = sorted((g[:3], fam[:3]))
         keys.add(f"q:{a}:{b}")
         if f.company:
