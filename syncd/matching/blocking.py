@@ -100,12 +100,17 @@ def blocking_keys(f: Features) -> set[str]:
                     if len(word) >= _STREET_WORD_MIN and word not in _STREET_TYPES)
         if f.unit:
             keys.add(f"hu:{house}:{f.unit}")
-    if f.street_name:
-        # a typo in the house number, or a move along the same street
+    # a typo in the house number, or a move along the same street; a second address line ("calliope caravan
+    # park") is keyed as a street is: a copy may hold only that line, or its lines the other way round
+    # (a unit number alone, "4", is in every building of a postal code: only a named line is keyed)
+    named_unit = any(len(word) >= 3 and word.isalpha() for word in f.unit.split())
+    for line in (f.street_name, f.unit if named_unit else ""):
+        if not line:
+            continue
         if f.zip:
-            keys.add(f"nz:{f.street_name}:{f.zip}")
+            keys.add(f"nz:{line}:{f.zip}")
         if f.city:
-            keys.add(f"nc:{f.street_name}:{f.city}")
+            keys.add(f"nc:{line}:{f.city}")
     return keys
 
 

@@ -159,6 +159,8 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
         Level("exact", "street_exact", "same street address", tf=True, m=0.85, u=0.05),
         Level("same_house", "exact", "same house, another unit", m=0.04, u=0.02),
         Level("jw_90", "jaro_winkler", "street addresses nearly agree", 0.9, m=0.03, u=0.03),
+        Level("other_line", "other_line", "one address's second line is the other's street (a line left out, or "
+              "the lines the other way round)", m=0.02, u=0.005),
         Level("same_street", "same_street", "same street, another number", m=0.02, u=0.1),
         Level("else", "else", "different street addresses", m=0.06, u=0.8),
     )),
@@ -274,6 +276,8 @@ class _Derived:
         self._names = table.vocab["name"]
         self._groups: dict[tuple[tuple[str, str], ...], Int] = {}
         self._roles: dict[tuple[str, ...], npt.NDArray[np.bool_]] = {}
+        self._house: Int | None = None
+        self._unit_line: Int | None = None
         self._learn_providers(table, org_of)
 
     def variant_groups(self, variants: tuple[tuple[str, str], ...]) -> Int:
@@ -306,6 +310,23 @@ class _Derived:
             found = np.fromiter((v in wanted for v in self.locals), dtype=np.bool_, count=len(self.locals))
             self._roles[roles] = found
         return found
+
+    def street_house(self, table: FeatureTable) -> Int:
+        """Per street code, a code of its house number (-1: none)."""
+        streets = table.vocab["street"].values
+        if self._house is None or len(self._house) != len(streets):
+            numbers: dict[str, int] = {}
+            self._house = np.fromiter(
+                (numbers.setdefault(head, len(numbers)) if head[:1].isdigit() else -1
+                 for head in (v.partition(" ")[0] for v in streets)), dtype=np.int32, count=len(streets))
+        return self._house
+
+    def unit_as_street(self, table: FeatureTable) -> Int:
+        """Per unit code, the street code of the same words (-1: no street is written so)."""
+        units, index = table.vocab["unit"].values, table.vocab["street"].index
+        if self._unit_line is None or len(self._unit_line) != len(units):
+            self._unit_line = np.fromiter((index.get(v, -1) for v in units), dtype=np.int32, count=len(units))
+        return self._unit_line
 
     def ends(self, strings: Sequence[str]) -> _Ends:
         """The ends of a vocabulary's values, built once per vocabulary (given and family names share one)."""
@@ -447,6 +468,16 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
             pa, pb = extra["family_part"]
             xa, yb = pa[idx], pb[idx]
             hit = ((xa >= 0) & ((xa == y) | (xa == yb))) | ((yb >= 0) & (x == yb))
+        elif kind == "other_line":
+            sa, sb = extra["street_name"]
+            ua, ub = extra["unit"]
+            line = derived.unit_as_street(table)
+            house = derived.street_house(table)
+            ha, hb = house[x], house[y]
+            line = np.r_[line, -1]  # code -1 (no unit) reads the last entry: no street
+            la, lb = line[ua[idx]], line[ub[idx]]
+            numbers = (ha == hb) | (ha < 0) | (hb < 0)
+            hit = numbers & (((la >= 0) & (la == sb[idx])) | ((lb >= 0) & (lb == sa[idx])))
         elif kind == "same_street":
             sa, sb = extra["street_name"]
             hit = (sa[idx] == sb[idx]) & (sa[idx] >= 0)

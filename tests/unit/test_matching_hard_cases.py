@@ -238,6 +238,20 @@ def test_an_address_with_typos_in_its_postal_code_town_or_street_type_still_meet
                      rec("cirrus:6", full_name="C D", street="7 Rue Haute"))
 
 
+def test_an_address_left_without_its_street_line_is_the_second_line_of_the_other() -> None:
+    """"6 Kirwan Circuit, Ardrossan" and "6, Ardrossan": one copy kept only the second line (a building, an
+    estate, a locality). They meet, and compare as one address written two ways, not as two streets."""
+    a = rec("flowtrac:1", full_name="A Reid", street="6 Kirwan Circuit, Ardrossan", city="Shoalwater", zip="4701")
+    b = rec("cirrus:2", full_name="B Reid", street="6, Ardrossan", city="Ringwood", zip="4701")
+    assert _meet(a, b)
+    assert levels(a, b)["street"] == "other_line"
+    swapped = rec("cirrus:3", full_name="C Nguyen", street="Calliope Caravan Park, Hackett Garden", zip="5608")
+    assert _meet(rec("flowtrac:4", full_name="D Moody", street="Hackett Garden, Calliope Caravan Park", zip="5608"),
+                 swapped)
+    # another house number on that line is another house
+    assert levels(a, rec("cirrus:5", full_name="E Reid", street="8, Ardrossan", zip="4701"))["street"] != "other_line"
+
+
 def test_a_house_number_written_on_its_own_line_is_the_house_number() -> None:
     assert normalize_street("15, High Street") == normalize_street("15 High Street") == ("15 high st", "high st", "")
     assert normalize_street("Flat 3, 15, High St") == ("15 high st", "high st", "3")
