@@ -98,12 +98,12 @@ def blocking_keys(f: Features) -> set[str]:
         # first letters of each word of the street's name; the number and the second address line ("villa 115")
         keys.update(f"hs:{house}:{word[:3]}" for word in f.street_name.split()
                     if len(word) >= _STREET_WORD_MIN and word not in _STREET_TYPES)
-        if f.unit:
-            keys.add(f"hu:{house}:{f.unit}")
+    # a unit number alone ("4") is in every building of a postal code: only a named second line is keyed
+    named_unit = any(len(word) >= 3 and word.isalpha() for word in f.unit.split())
+    if house and named_unit:
+        keys.add(f"hu:{house}:{f.unit}")
     # a typo in the house number, or a move along the same street; a second address line ("calliope caravan
     # park") is keyed as a street is: a copy may hold only that line, or its lines the other way round
-    # (a unit number alone, "4", is in every building of a postal code: only a named line is keyed)
-    named_unit = any(len(word) >= 3 and word.isalpha() for word in f.unit.split())
     for line in (f.street_name, f.unit if named_unit else ""):
         if not line:
             continue
