@@ -34,6 +34,14 @@ STREET_SUFFIXES = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "
                    "square": "sq", "close": "cl", "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns",
                    "parkway": "pkwy", "esplanade": "esp", "mount": "mt", "north": "n", "south": "s", "east": "e",
                    "west": "w", "saint": "st", "gatan": "gatan", "weg": "weg", "platz": "pl", "gasse": "g"}
+#: street types long enough to be told apart when typed onto the name by mistake ("callistercrescent",
+#: "oakstreet"), and German "-strasse"; not those a language writes onto the name as a rule ("storgatan",
+#: "marktplatz", "kirchgasse": split, a typo'd copy, "storgtaan", would no longer look like them), nor
+#: directions and "mount"/"saint", which begin names rather than end them
+_GLUED = re.compile("^([a-z]{3,}?)(" + "|".join(sorted(
+    (k for k in STREET_SUFFIXES
+     if len(k) >= 5 and k not in {"north", "south", "mount", "saint", "gatan", "platz", "gasse"}),
+    key=len, reverse=True)) + ")$")
 _UNIT_WORDS = frozenset({"apt", "apartment", "unit", "flat", "suite", "ste", "no", "nr", "room", "rm", "level", "lvl",
                          "floor", "fl", "bldg", "building", "po", "box", "piso", "puerta", "etage", "door"})
 _HOUSE = re.compile(r"^\d+[a-z]?$")
@@ -155,8 +163,10 @@ def _street(text: str) -> tuple[str, str, str]:
             unit_parts.append(tokens[i + 1])
             i += 2
             continue
-        if tok.endswith("strasse") and len(tok) > 7:
-            kept.extend((tok[:-7], "st"))
+        glued = _GLUED.match(tok) if tok not in STREET_SUFFIXES else None
+        if glued:
+            # "Hauptstrasse", "callistercrescent": a street's type written onto its name
+            kept.extend((glued.group(1), STREET_SUFFIXES[glued.group(2)]))
         else:
             kept.append(STREET_SUFFIXES.get(tok, tok))
         i += 1

@@ -257,6 +257,15 @@ def test_a_house_number_written_on_its_own_line_is_the_house_number() -> None:
     assert normalize_street("Flat 3, 15, High St") == ("15 high st", "high st", "3")
 
 
+def test_a_street_type_typed_onto_the_name_is_the_street_type() -> None:
+    glued, apart = normalize_street("162 Callistercrescent"), normalize_street("1 Callister Crescent")
+    assert glued[1] == apart[1] == "callister cres"
+    assert normalize_street("Hauptstraße 5")[1] == "haupt st"
+    # a type a language writes onto the name as a rule stays on it: its typo'd copies still look like it
+    assert normalize_street("Storgatan 3")[1] == "storgatan"
+    assert normalize_street("12 Broadway")[1] == "broadway" and normalize_street("5 Southgate")[1] == "southgate"
+
+
 def test_household_members_sharing_phone_and_address_are_not_linked() -> None:
     """Learned, not declared: in a population with households, the pairs within one system (known to be
     two people) show that a shared phone and address say little once the given names differ: the
