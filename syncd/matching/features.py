@@ -21,7 +21,8 @@ import numpy.typing as npt
 from syncd.matching.nicknames import canonical_given
 from syncd.model import Contact, fold_name, normalize_email, normalize_phone
 
-__all__ = ["FIELDS", "STREET_SUFFIXES", "FeatureTable", "Features", "Vocabulary", "features_of", "normalize_street"]
+__all__ = ["EXTENSION_MARK", "FIELDS", "STREET_SUFFIXES", "FeatureTable", "Features", "Vocabulary", "features_of",
+           "normalize_street"]
 
 _COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl", "sarl", "bv", "nv", "oy", "ag",
                             "plc", "co", "corp", "corporation", "company", "limited", "the", "group", "spa", "sl",
@@ -201,8 +202,15 @@ def _title(text: str) -> str:
     return fold_name(text.replace("&", " and "))
 
 
+#: a United States ZIP+4 code: the first five digits are the code a copy without the "+4" holds
+_ZIP_PLUS_4 = re.compile(r"^\s*(\d{5})\s*-\s*\d{4}\s*$")
+
+
 @lru_cache(maxsize=200_000)
 def _zip(text: str) -> str:
+    plus4 = _ZIP_PLUS_4.match(text)
+    if plus4:
+        return plus4.group(1)
     return "".join(ch for ch in fold_name(text) if ch.isalnum())
 
 
@@ -221,8 +229,26 @@ _PHONE_NOISE = re.compile(r"[\s().\-/]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
+#: an extension written after the number ("x12", "ext. 275", "#66", "Durchwahl 12"); a bare "-152" is not read as
+#: one (it may be the number's own last group)
+_EXTENSION = re.compile(r"\s*(?:(?:,|;)?\s*(?:ext|extn|extension|durchwahl|dw|poste|interno|int|tst|toestel)\b\.?:?"
+                        r"|\s+x\.?|x(?=\d{1,6}$)|#|;ext=)\s*(?P<ext>\d{1,6})\s*$", re.IGNORECASE)
+#: what separates a number from its extension in the matcher's phone values ("556162239x275")
+EXTENSION_MARK = "x"
+
+
 @lru_cache(maxsize=1_000_000)
 def _phone_digits(raw: str) -> str:
+    """The number's last nine digits, and its extension after an ``x`` where one is written: a copy may hold the
+    switchboard alone (one person, written shorter), a colleague the same switchboard with another extension."""
+    extension = _EXTENSION.search(raw)
+    if extension is None:
+        return _number_digits(raw)
+    number = _number_digits(raw[:extension.start()])
+    return f"{number}{EXTENSION_MARK}{extension.group('ext')}" if number else ""
+
+
+def _number_digits(raw: str) -> str:
     """The digits of normalize_phone; an international number written in plain ASCII is read directly."""
     if raw.isascii() and not _CONTROL.search(raw):
         text = raw.strip()

@@ -1,0 +1,65 @@
+"""One value written the ways people and vendors write it: the matcher reads each to the same thing.
+
+Each case is a way of writing that a data set the matcher was not tuned on may use (vendor exports, other
+generators, real address books); none of them is a rule about any one data set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from syncd.matching import MatchRecord, MatchSettings, Model, reconcile
+from syncd.matching.blocking import blocking_keys
+from syncd.matching.comparisons import compare
+from syncd.matching.features import FeatureTable, features_of
+from syncd.model import Contact
+
+S = MatchSettings()
+
+
+def feats(**fields: object) -> object:
+    return features_of("flowtrac", Contact(**fields), S.shared_mailboxes)  # type: ignore[arg-type]
+
+
+def rec(key: str, **fields: object) -> MatchRecord:
+    return MatchRecord(key, key.split(":")[0], Contact(**fields))  # type: ignore[arg-type]
+
+
+def level(a: MatchRecord, b: MatchRecord, field: str) -> str:
+    table = FeatureTable([features_of(r.system, r.contact, S.shared_mailboxes) for r in (a, b)])
+    comparisons = Model.from_json(reconcile([a, b], S).model or {}).comparisons
+    out = compare(comparisons, table, np.array([0], dtype=np.int32), np.array([1], dtype=np.int32))
+    names = [c.name for c in comparisons]
+    k = names.index(field)
+    return comparisons[k].levels[int(out.levels[0, k])].label
+
+
+def test_an_extension_is_not_part_of_the_number() -> None:
+    plain = feats(phone_office="+1 (555) 123-4567").phones  # type: ignore[attr-defined]
+    assert plain == ("551234567",)
+    for written in ("+1 (555) 123-4567 x89", "555.123.4567 ext. 89", "555-123-4567x89", "+1 555 123 4567 #89",
+                    "+1 555 123 4567, ext 89", "+1 555 123 4567 Extension: 89"):
+        assert feats(phone_office=written).phones == ("551234567x89",), written  # type: ignore[attr-defined]
+    # a number read through the library (national, no region) loses its extension the same way
+    assert feats(phone_office="055 616 2239 ext 275").phones == ("556162239x275",)  # type: ignore[attr-defined]
+    # a last group after a dash is the number's own: not read as an extension
+    assert feats(phone_office="+49 30 1234567-0").phones == ("012345670",)  # type: ignore[attr-defined]
+
+
+def test_a_switchboard_with_and_without_an_extension() -> None:
+    """The same number with an extension on one side only may be one person written shorter; two extensions
+    of one switchboard are two lines (colleagues). Both are levels of their own, learned like the others, and
+    a number with its extension meets the switchboard written alone."""
+    a = rec("flowtrac:1", full_name="Ann Lee", phone_office="+1 212 555 0100 x12")
+    assert level(a, rec("cirrus:2", full_name="Ann Lee", phone_office="(212) 555-0100"), "phone") == "extension"
+    assert level(a, rec("cirrus:3", full_name="Ann Lee", phone_office="212-555-0100 ext. 12"), "phone") == "exact"
+    assert level(a, rec("cirrus:4", full_name="Ann Lee", phone_office="212-555-0100 ext. 40"),
+                 "phone") == "other_extension"
+    assert "p:125550100" in blocking_keys(feats(phone_office="+1 212 555 0100 x12"))  # type: ignore[arg-type]
+
+
+def test_a_zip_plus_4_code_is_its_five_digit_code() -> None:
+    assert feats(zip="02134-1234").zip == feats(zip="02134").zip == "02134"  # type: ignore[attr-defined]
+    # other postal codes with a dash keep every character (Brazil's CEP, Poland's, Japan's)
+    assert feats(zip="30354-401").zip == "30354401"  # type: ignore[attr-defined]
+    assert feats(zip="00-950").zip == "00950"  # type: ignore[attr-defined]
