@@ -217,12 +217,21 @@ def _zip(text: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _email(raw: str) -> str | None:
-    """normalize_email, with a fast path for the plain ASCII addresses nearly all are."""
-    if raw.isascii() and not _CONTROL.search(raw):
-        text = raw.strip().lower()
-        return text if text and " " not in text else normalize_email(raw)
-    return normalize_email(raw)
+#: an address inside other text: "Ann Lee <ann@x.com>", "mailto:ann@x.com", "ann@x.com; a.lee@y.org"
+_ADDRESS = re.compile(r"[^\s<>;,:\"'()\[\]]+@[^\s<>;,:\"'()\[\]]+\.[^\s<>;,:\"'()\[\]]+")
+_PLAIN_ADDRESS = re.compile(r"^[^\s<>;,:\"'()\[\]@]+@[^\s<>;,:\"'()\[\]@]+$")
+
+
+@lru_cache(maxsize=200_000)
+def _emails(raw: str) -> tuple[str, ...]:
+    """The addresses written in one email field, trimmed and lower-cased: nearly always one plain address,
+    sometimes one with its display name, a ``mailto:`` or several addresses in one field."""
+    text = normalize_email(raw) if not raw.isascii() or _CONTROL.search(raw) else raw.strip().lower()
+    if not text:
+        return ()
+    if _PLAIN_ADDRESS.match(text):
+        return (text,)
+    return tuple(dict.fromkeys(a.rstrip(".") for a in _ADDRESS.findall(text)))
 
 
 _PHONE_NOISE = re.compile(r"[\s().\-/]")
@@ -274,9 +283,9 @@ _PHONE_DIGITS = 9
 def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str]) -> Features:
     emails: list[str] = []
     for raw in (contact.email, *contact.emails):
-        e = _email(raw) if raw else None
-        if e and "@" in e and e not in emails:
-            emails.append(e)
+        for e in _emails(raw) if raw else ():
+            if e not in emails:
+                emails.append(e)
     shared = tuple(e for e in emails if e.partition("@")[0] in shared_mailboxes)
     personal = tuple(e for e in emails if e not in shared) if shared else tuple(emails)
     phones: list[str] = []

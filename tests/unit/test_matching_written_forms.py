@@ -63,3 +63,15 @@ def test_a_zip_plus_4_code_is_its_five_digit_code() -> None:
     # other postal codes with a dash keep every character (Brazil's CEP, Poland's, Japan's)
     assert feats(zip="30354-401").zip == "30354401"  # type: ignore[attr-defined]
     assert feats(zip="00-950").zip == "00950"  # type: ignore[attr-defined]
+
+
+def test_an_address_with_its_display_name_or_several_in_one_field() -> None:
+    assert feats(email="Ann Lee <ANN.LEE@Example.com>").emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
+    assert feats(email="mailto:ann.lee@example.com").emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
+    assert feats(email='"Lee, Ann" <ann.lee@example.com>').emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
+    assert feats(email="ann.lee@example.com; ann@home.example.org").emails == (  # type: ignore[attr-defined]
+        "ann.lee@example.com", "ann@home.example.org")
+    assert feats(email="not an address").emails == ()  # type: ignore[attr-defined]
+    # the same mailbox written two ways is one personal email in common
+    a = rec("flowtrac:1", full_name="Ann Lee", email="Ann Lee <ann.lee@example.com>")
+    assert level(a, rec("cirrus:2", full_name="A. Lee", email="ann.lee@example.com"), "email") == "exact"
