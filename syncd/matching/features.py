@@ -29,19 +29,20 @@ _COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl"
                             "kg", "aps", "sp", "zoo", "pty"})
 
 #: street-type words and their usual abbreviation (postal conventions: USPS, Australia Post, Royal Mail...)
-STREET_SUFFIXES = {"street": "st", "str": "st", "strasse": "st", "road": "rd", "avenue": "ave", "av": "ave",
-                   "avenida": "ave", "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct", "place": "pl",
-                   "crescent": "cres", "circuit": "cct", "terrace": "tce", "parade": "pde", "highway": "hwy",
-                   "square": "sq", "close": "cl", "way": "way", "circle": "cir", "grove": "gr", "gardens": "gdns",
-                   "parkway": "pkwy", "esplanade": "esp", "mount": "mt", "north": "n", "south": "s", "east": "e",
-                   "west": "w", "saint": "st", "gatan": "gatan", "weg": "weg", "platz": "pl", "gasse": "g"}
+STREET_SUFFIXES = {"street": "st", "str": "st", "strasse": "st", "straat": "st", "road": "rd", "avenue": "ave",
+                   "av": "ave", "avenida": "ave", "boulevard": "blvd", "drive": "dr", "lane": "ln", "court": "ct",
+                   "place": "pl", "crescent": "cres", "circuit": "cct", "terrace": "tce", "parade": "pde",
+                   "highway": "hwy", "square": "sq", "close": "cl", "way": "way", "circle": "cir", "grove": "gr",
+                   "gardens": "gdns", "parkway": "pkwy", "esplanade": "esp", "mount": "mt", "north": "n", "south": "s",
+                   "east": "e", "west": "w", "saint": "st", "gatan": "gatan", "weg": "weg", "platz": "pl", "gasse": "g"}
 #: street types long enough to be told apart when typed onto the name by mistake ("callistercrescent",
-#: "oakstreet"), and German "-strasse"; not those a language writes onto the name as a rule ("storgatan",
+#: "oakstreet"), German "-strasse" and Dutch "-straat" and their common abbreviation "-str" ("Hauptstr. 5" is
+#: "Hauptstrasse 5", "Kerkstr." "Kerkstraat"); not those a language writes onto the name as a rule ("storgatan",
 #: "marktplatz", "kirchgasse": split, a typo'd copy, "storgtaan", would no longer look like them), nor
 #: directions and "mount"/"saint", which begin names rather than end them
 _GLUED = re.compile("^([a-z]{3,}?)(" + "|".join(sorted(
     (k for k in STREET_SUFFIXES
-     if len(k) >= 5 and k not in {"north", "south", "mount", "saint", "gatan", "platz", "gasse"}),
+     if (len(k) >= 5 and k not in {"north", "south", "mount", "saint", "gatan", "platz", "gasse"}) or k == "str"),
     key=len, reverse=True)) + ")$")
 _UNIT_WORDS = frozenset({"apt", "apartment", "unit", "flat", "suite", "ste", "no", "nr", "room", "rm", "level", "lvl",
                          "floor", "fl", "bldg", "building", "po", "box", "piso", "puerta", "etage", "door"})
@@ -181,10 +182,17 @@ def _street(text: str) -> tuple[str, str, str]:
             number = tok
         else:
             names.append(tok)
+    after = parts[parts.index(main) + 1] if parts.index(main) + 1 < len(parts) else ""
+    following = fold_name(after).split()
     if not number and before and _HOUSE.match(fold_name(before[-1]).strip()):
         # "15, High Street": the house number written on a part of its own, before the street
         number = fold_name(before[-1]).strip()
         extra = ",".join(p for p in parts if p is not main and p is not before[-1])
+    elif (not number and following and _HOUSE.match(following[0])
+          and all(t in _UNIT_WORDS or _HOUSE.match(t) or len(t) <= 2 for t in following[1:])):
+        # "Avenida Paulista, 1000", "Main Street, 12, Apt 4": the number after the street and a comma
+        number = following[0]
+        extra = ",".join([*(p for p in parts if p is not main and p is not after), " ".join(following[1:])])
     extra_tokens = [t for t in fold_name(extra).split() if t not in _UNIT_WORDS]
     unit = " ".join(unit_parts + extra_tokens)
     name = " ".join(names)

@@ -11,7 +11,7 @@ import numpy as np
 from syncd.matching import MatchRecord, MatchSettings, Model, reconcile
 from syncd.matching.blocking import blocking_keys
 from syncd.matching.comparisons import compare
-from syncd.matching.features import FeatureTable, features_of
+from syncd.matching.features import FeatureTable, features_of, normalize_street
 from syncd.model import Contact
 
 S = MatchSettings()
@@ -75,3 +75,19 @@ def test_an_address_with_its_display_name_or_several_in_one_field() -> None:
     # the same mailbox written two ways is one personal email in common
     a = rec("flowtrac:1", full_name="Ann Lee", email="Ann Lee <ann.lee@example.com>")
     assert level(a, rec("cirrus:2", full_name="A. Lee", email="ann.lee@example.com"), "email") == "exact"
+
+
+def test_a_house_number_after_the_street_and_a_comma_is_the_house_number() -> None:
+    """"Avenida Paulista, 1000": the number written after the street and a comma (Portuguese, Spanish,
+    Italian habit) is the house number, as it is without the comma; a line that is a street of its own
+    ("5 Some Lane") is not taken for one."""
+    assert normalize_street("Avenida Paulista, 1000") == normalize_street("Av. Paulista 1000")
+    assert normalize_street("Main Street, 12, Apt 4") == normalize_street("12 Main St, Apt 4") == (
+        "12 main st", "main st", "4")
+    assert normalize_street("Calle Mayor, 3, 2º B")[0] == "3 calle mayor"
+    assert normalize_street("Hackett Garden, 5 Some Lane")[0] == "hackett garden"
+
+
+def test_the_abbreviated_street_type_of_german_and_dutch_streets() -> None:
+    assert normalize_street("Hauptstr. 5") == normalize_street("Hauptstraße 5") == ("5 haupt st", "haupt st", "")
+    assert normalize_street("Kerkstr. 74") == normalize_street("Kerkstraat 74") == normalize_street("Kerk straat 74")
