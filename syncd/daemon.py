@@ -6,6 +6,14 @@ never holds up the others. A connector that keeps failing backs off (its interva
 16 times) and returns to its interval after its next success. With PostgreSQL, a per-connector advisory
 lock lets several replicas run side by side: exactly one of them polls a connector at a time.
 
+A start on a store that has never read every enabled connector (the first start, or a connector added
+since) begins with one cycle over all of them: the first reconcile sees every system's records at once, as
+``--reconcile`` does. Polled one at a time, the first systems' records would become people before the
+others are read, and an entity, once made, is never merged with another by the matcher: a copy in a system
+read later that would have shown two records to be one person comes too late, and each of the two is
+created where the other already is (a 2,000-person fill of the second generator: 157 duplicates written
+one system at a time, 56 with the first cycle over all of them).
+
 SIGTERM / SIGINT: no new cycles; the one in flight finishes (bounded by ``grace``), then exit 0. A second
 signal exits at once; the outbox leaves a state the next start completes. SIGHUP reloads the
 configuration when it is valid and keeps the old one, with a logged error, when it is not.
@@ -58,6 +66,8 @@ class Daemon:
         self.failures: dict[str, int] = {}
         self.signals = 0
         self.started = time.monotonic()
+        #: the next poll asks whether the store has read every connector (see the module docstring)
+        self.first_round = True
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -136,35 +146,65 @@ class Daemon:
                                                                               jitter=cfg.poll_jitter))
 
     async def poll(self, name: str) -> None:
-        """One cycle for one connector: scan it, reconcile, plan and write (to every system)."""
+        """One cycle for one connector: scan it, reconcile, plan and write (to every system). The first poll
+        after a start on a store that has not read every connector scans them all in one cycle."""
         if self.stopping.is_set():
             return
-        async with self.cycle_lock, self._replica_lock(name) as acquired:
-            if not acquired:
-                log.debug("another replica is polling this connector", connector=name)
-                return
-            engine = self.engine
-            options = CycleOptions(systems=frozenset({name}), max_delete_ratio=engine.options.max_delete_ratio,
-                                   delete_guard_min=engine.options.delete_guard_min,
-                                   write_concurrency=engine.options.write_concurrency)
-            try:
-                report = await engine.run_cycle(options, kind=f"poll {name}")
-            except Exception as exc:  # a cycle must never take the daemon down
-                log.exception("cycle failed", connector=name, error=str(exc))
+        async with self.cycle_lock:
+            full = self._first_round()
+            names = sorted(self.engine.connectors) if full else [name]
+            async with self._replica_lock(names) as acquired:
+                if not acquired:
+                    log.debug("another replica is polling this connector", connector=name)
+                    return
+                await self._cycle(names, kind="poll all" if full else f"poll {name}")
+
+    def _first_round(self) -> bool:
+        """Whether this poll reads every connector: the first of a start (or reload) on a store that has not
+        read them all. Asked once: a vendor that fails its first scan must not hold the others up."""
+        if not self.first_round:
+            return False
+        self.first_round = False
+        try:
+            never = self._never_read()
+        except Exception as exc:  # the store is down: this poll's cycle will say so
+            log.warning("could not read which connectors were scanned before", error=str(exc))
+            return False
+        if never:
+            log.info("first cycle: every connector read at once, before any is polled alone", never_read=never)
+        return bool(never)
+
+    async def _cycle(self, names: list[str], kind: str) -> None:
+        engine = self.engine
+        options = CycleOptions(systems=frozenset(names), max_delete_ratio=engine.options.max_delete_ratio,
+                               delete_guard_min=engine.options.delete_guard_min,
+                               write_concurrency=engine.options.write_concurrency)
+        try:
+            report = await engine.run_cycle(options, kind=kind)
+        except Exception as exc:  # a cycle must never take the daemon down
+            log.exception("cycle failed", connector=",".join(names), error=str(exc))
+            for name in names:
                 self._reschedule(name, ok=False)
-                return
+            return
+        writes = {s: r.created + r.updated + r.deactivated + r.reactivated + r.deleted
+                  for s, r in report.systems.items()}
+        for name in names:
             scan = report.system(name)
             self._reschedule(name, ok=scan.scan_error is None)
-            writes = {s: r.created + r.updated + r.deactivated + r.reactivated + r.deleted
-                      for s, r in report.systems.items()}
             log.info("cycle done", connector=name, scanned=scan.scanned, new=scan.new, changed=scan.changed,
                      linked=report.linked, new_entities=report.new_entities, writes=writes,
                      failed={s: r.failed for s, r in report.systems.items() if r.failed},
                      scan_error=scan.scan_error, guard=scan.guard, seconds=round(report.timings.get("total", 0), 2))
 
+    def _never_read(self) -> list[str]:
+        """The enabled connectors this store has never read completely."""
+        with self.store.session_factory() as session:
+            read = {c.system for c in session.scalars(select(t.ScanCursor)) if c.last_success_at is not None}
+        return sorted(n for n in self.engine.connectors if n not in read)
+
     @contextlib.asynccontextmanager
-    async def _replica_lock(self, name: str) -> AsyncIterator[bool]:
-        with connector_locks(self.store, [name], wait=False) as acquired:
+    async def _replica_lock(self, names: list[str]) -> AsyncIterator[bool]:
+        with connector_locks(self.store, names, wait=False) as acquired:
             yield acquired
 
     # --- reload -------------------------------------------------------------------------------
@@ -183,6 +223,7 @@ class Daemon:
             for job in self.scheduler.get_jobs():
                 job.remove()
             self.failures.clear()
+            self.first_round = True  # a connector the new configuration adds is read with all the others
             self._schedule()
             await self._close_connectors(old)
         log.info("configuration reloaded", connectors=sorted(self.engine.connectors))
