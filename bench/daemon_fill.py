@@ -15,7 +15,8 @@ before, record by record and field by field:
 - personal emails replaced by a shared one (info@, sales@, ...);
 - records adopted wrongly: a seeded record linked to an entity together with records of another person
   (the truth is the generator's), split into those the matcher linked and those adopted after a create;
-- duplicates written: a person held twice in one vendor after the fill.
+- duplicates written: a person held twice in one vendor after the fill;
+- the review items left open, by kind, and their share of the records the vendors held before.
 
 The same function backs `tests/system/test_daemon_fill.py` at a CI-sized count.
 """
@@ -238,6 +239,10 @@ async def fill(people: int, *, seed: int = 3, generator: str = "people", poll: f
             run = await _run_daemon_until_quiet(settings, store, limit)
             after = await _read_all(settings)
             result = compare(before, after, store, _truth(people, seed, generator))
+            with store.session_factory() as s:
+                kinds = s.execute(select(t.ReviewItem.kind).where(t.ReviewItem.status == "open")).scalars().all()
+            result["open_review_items"] = dict(collections.Counter(kinds))
+            result["review_share_of_records"] = round(len(kinds) / max(result["records_before"], 1), 4)
             with store.session_factory() as s:
                 last = s.scalars(select(t.SyncRun).order_by(t.SyncRun.id.desc()).limit(1)).first()
                 result["last_run_outcome"] = last.status if last else None

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from anyascii import anyascii
 
 from syncd.matching.nicknames import canonical_given
 from syncd.model import Contact, fold_name, normalize_email, normalize_phone
@@ -80,12 +81,24 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "ret",
 _PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "la", "le",
                         "bin", "ibn", "al", "el", "ter", "ten", "zu", "af", "av"})
 _PARENS = re.compile(r"\([^)]*\)")
+#: the last code point of the Latin script's blocks (Basic Latin to Latin Extended-B)
+_LATIN_END = 0x24F
+
+
+@lru_cache(maxsize=500_000)
+def _fold(text: str) -> str:
+    """fold_name, with names and places written in another script transliterated to Latin letters first: one
+    system may hold "Елена Иванова" and another "Elena Ivanova" (Cyrillic and Greek read well; a script whose
+    Latin spelling is a convention of its own, such as Japanese kanji, is only made comparable to itself)."""
+    if not text.isascii() and any(ord(ch) > _LATIN_END and ch.isalpha() for ch in text):
+        text = anyascii(text)
+    return fold_name(text)
 
 
 def _clean_tokens(text: str | None) -> list[str]:
     if not text:
         return []
-    tokens = fold_name(_PARENS.sub(" ", text)).split()
+    tokens = _fold(_PARENS.sub(" ", text)).split()
     while tokens and tokens[0] in _TITLES:
         tokens.pop(0)
     while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
@@ -151,11 +164,11 @@ def normalize_street(text: str | None) -> tuple[str, str, str]:
 def _street(text: str) -> tuple[str, str, str]:
     parts = [p for p in text.replace("\n", ",").split(",") if p.strip()] or [text]
     # the line with the street is the one with a word that is not a unit ("Apt 4, 12 Main Street")
-    streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in fold_name(p).split())]
+    streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in _fold(p).split())]
     main = streetlike[0] if streetlike else parts[0]
     before = parts[: parts.index(main)]
     extra = ",".join(p for p in parts if p is not main)
-    tokens = fold_name(main).split()
+    tokens = _fold(main).split()
     unit_parts: list[str] = []
     kept: list[str] = []
     i = 0
@@ -183,17 +196,17 @@ def _street(text: str) -> tuple[str, str, str]:
         else:
             names.append(tok)
     after = parts[parts.index(main) + 1] if parts.index(main) + 1 < len(parts) else ""
-    following = fold_name(after).split()
-    if not number and before and _HOUSE.match(fold_name(before[-1]).strip()):
+    following = _fold(after).split()
+    if not number and before and _HOUSE.match(_fold(before[-1]).strip()):
         # "15, High Street": the house number written on a part of its own, before the street
-        number = fold_name(before[-1]).strip()
+        number = _fold(before[-1]).strip()
         extra = ",".join(p for p in parts if p is not main and p is not before[-1])
     elif (not number and following and _HOUSE.match(following[0])
           and all(t in _UNIT_WORDS or _HOUSE.match(t) or len(t) <= 2 for t in following[1:])):
         # "Avenida Paulista, 1000", "Main Street, 12, Apt 4": the number after the street and a comma
         number = following[0]
         extra = ",".join([*(p for p in parts if p is not main and p is not after), " ".join(following[1:])])
-    extra_tokens = [t for t in fold_name(extra).split() if t not in _UNIT_WORDS]
+    extra_tokens = [t for t in _fold(extra).split() if t not in _UNIT_WORDS]
     unit = " ".join(unit_parts + extra_tokens)
     name = " ".join(names)
     street = f"{number} {name}".strip()
@@ -202,12 +215,12 @@ def _street(text: str) -> tuple[str, str, str]:
 
 @lru_cache(maxsize=100_000)
 def _company(text: str) -> str:
-    return " ".join(t for t in fold_name(text).split() if t not in _COMPANY_NOISE)
+    return " ".join(t for t in _fold(text).split() if t not in _COMPANY_NOISE)
 
 
 @lru_cache(maxsize=20_000)
 def _title(text: str) -> str:
-    return fold_name(text.replace("&", " and "))
+    return _fold(text.replace("&", " and "))
 
 
 #: a United States ZIP+4 code: the first five digits are the code a copy without the "+4" holds
@@ -219,7 +232,7 @@ def _zip(text: str) -> str:
     plus4 = _ZIP_PLUS_4.match(text)
     if plus4:
         return plus4.group(1)
-    return "".join(ch for ch in fold_name(text) if ch.isalnum())
+    return "".join(ch for ch in _fold(text) if ch.isalnum())
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -307,7 +320,7 @@ def features_of(system: str, contact: Contact, shared_mailboxes: frozenset[str])
         system=system, given=given, given_canon=canonical_given(given) if len(given) > 1 else given,
         family=family, family_part=family_part, emails=personal[:3], shared_emails=shared, phones=tuple(phones[:2]),
         street=street, street_name=street_name, unit=unit, zip=_zip(contact.zip) if contact.zip else "",
-        city=fold_name(contact.city), company=_company(contact.company) if contact.company else "",
+        city=_fold(contact.city) if contact.city else "", company=_company(contact.company) if contact.company else "",
         title=_title(contact.title) if contact.title else "",
     )
 

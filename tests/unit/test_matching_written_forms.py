@@ -91,3 +91,19 @@ def test_a_house_number_after_the_street_and_a_comma_is_the_house_number() -> No
 def test_the_abbreviated_street_type_of_german_and_dutch_streets() -> None:
     assert normalize_street("Hauptstr. 5") == normalize_street("Hauptstraße 5") == ("5 haupt st", "haupt st", "")
     assert normalize_street("Kerkstr. 74") == normalize_street("Kerkstraat 74") == normalize_street("Kerk straat 74")
+
+
+def test_a_name_written_in_another_script_meets_its_latin_spelling() -> None:
+    """One system holds "Елена Иванова", another "Elena Ivanova": they are compared (and blocked) by their
+    Latin spelling; Latin letters fold as they always did."""
+    cyrillic = feats(full_name="Елена Иванова", city="Москва")
+    latin = feats(given_name="Elena", family_name="Ivanova", city="Moskva")
+    assert (cyrillic.given, cyrillic.family, cyrillic.city) == (  # type: ignore[attr-defined]
+        latin.given, latin.family, latin.city) == ("elena", "ivanova", "moskva")  # type: ignore[attr-defined]
+    assert blocking_keys(cyrillic) & blocking_keys(latin)  # type: ignore[arg-type]
+    greek = feats(full_name="Γεώργιος Παπαδόπουλος")
+    assert greek.given == "georgios"  # type: ignore[attr-defined]
+    a = rec("flowtrac:1", full_name="Γεώργιος Παπαδόπουλος", phone_office="+30 21 0123 4567")
+    assert level(a, rec("cirrus:2", full_name="Georgios Papadopoulos", phone_office="+30 21 0123 4567"),
+                 "family") == "one_edit"  # the transliteration writes omicron-upsilon as "oy"
+    assert feats(full_name="Jürgen Müller").family == "muller"  # type: ignore[attr-defined]
