@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syncd.matching.arrays import distinct
-from syncd.matching.features import EXTENSION_MARK, STREET_SUFFIXES, Features
+from syncd.matching.features import EXTENSION_MARK, STREET_SUFFIXES, Features, glued_digits
 
 __all__ = ["BlockIndex", "BlockTable", "blocking_keys", "candidate_pairs"]
 
@@ -39,8 +39,9 @@ def blocking_keys(f: Features) -> set[str]:
     keys.update(f"es:{''.join(sorted(local))}@{domain}" for local, _, domain in (e.partition("@") for e in f.emails)
                 if len(local) >= _SORTED_MIN)
     keys.update(f"p:{p}" for p in f.phones)
-    # a number with its extension also meets the switchboard written alone
-    keys.update(f"p:{p.partition(EXTENSION_MARK)[0]}" for p in f.phones if EXTENSION_MARK in p)
+    # a number with its extension also meets the switchboard written alone, and the two glued together
+    for number, _, extension in (p.partition(EXTENSION_MARK) for p in f.phones if EXTENSION_MARK in p):
+        keys.update((f"p:{number}", f"p:{glued_digits(number, extension)}"))
     g, fam = f.given, f.family
     if fam and g:
         keys.add(f"n:{fam}:{g[0]}")

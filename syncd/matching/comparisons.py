@@ -20,7 +20,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from syncd.matching.features import EXTENSION_MARK, FIELDS, SLOTS, FeatureTable
+from syncd.matching.features import EXTENSION_MARK, FIELDS, SLOTS, FeatureTable, glued_digits
 
 __all__ = ["DEFAULT_COMPARISONS", "FREE_MAIL", "Comparison", "Level", "PairLevels", "compare"]
 
@@ -151,8 +151,8 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("phone", "phone", "phone numbers (office or mobile, either way round)", (
         _null("no phone on one side"),
         Level("exact", "exact", "same phone number", tf=True, m=0.85, u=0.03),
-        Level("extension", "extension_one_side", "same number, an extension written on one side only", m=0.03,
-              u=0.01),
+        Level("extension", "extension_one_side", "same number, an extension written on one side only (or glued "
+              "onto the digits)", m=0.03, u=0.01),
         Level("other_extension", "extension_other", "one switchboard, different extensions", m=0.005, u=0.01),
         Level("one_digit", "osa", "phone numbers differ by one digit", 1, m=0.02, u=0.01),
         Level("else", "else", "different phone numbers", m=0.13, u=0.96),
@@ -282,7 +282,7 @@ class _Derived:
         self._house: Int | None = None
         self._unit_line: Int | None = None
         self._phones = table.vocab["phone"]
-        self._phone_base: tuple[Int, npt.NDArray[np.bool_]] | None = None
+        self._phone_base: tuple[Int, npt.NDArray[np.bool_], Int] | None = None
         self._learn_providers(table, org_of)
 
     def variant_groups(self, variants: tuple[tuple[str, str], ...]) -> Int:
@@ -333,15 +333,21 @@ class _Derived:
             self._unit_line = np.fromiter((index.get(v, -1) for v in units), dtype=np.int32, count=len(units))
         return self._unit_line
 
-    def phone_extensions(self) -> tuple[Int, npt.NDArray[np.bool_]]:
-        """Per phone code, a code of the number without its extension, and whether it has one."""
-        phones = self._phones.values
-        if self._phone_base is None or len(self._phone_base[0]) != len(phones):
+    def phone_extensions(self) -> tuple[Int, npt.NDArray[np.bool_], Int]:
+        """Per phone code: a code of the number without its extension, whether it has one, and the code of the
+        same number with its extension glued on as a system that keeps digits only holds it (ITFlow:
+        "+36 96 638 071 ext 151" is "3696638071151"), -1 where no record holds that."""
+        phones = self._phones
+        if self._phone_base is None or len(self._phone_base[0]) != len(phones.values):
             bases: dict[str, int] = {}
-            numbers = [v.partition(EXTENSION_MARK)[0] for v in phones]
+            numbers = [v.partition(EXTENSION_MARK) for v in phones.values]
+            glued = [phones.index.get(glued_digits(number, extension), -1) if extension else -1
+                     for number, _, extension in numbers]
             self._phone_base = (
-                np.fromiter((bases.setdefault(v, len(bases)) for v in numbers), dtype=np.int32, count=len(phones)),
-                np.fromiter((EXTENSION_MARK in v for v in phones), dtype=np.bool_, count=len(phones)))
+                np.fromiter((bases.setdefault(v[0], len(bases)) for v in numbers), dtype=np.int32,
+                            count=len(numbers)),
+                np.fromiter((bool(v[2]) for v in numbers), dtype=np.bool_, count=len(numbers)),
+                np.asarray(glued, dtype=np.int32))
         return self._phone_base
 
     def ends(self, strings: Sequence[str]) -> _Ends:
@@ -500,8 +506,11 @@ def _scalar_levels(comparison: Comparison, table: FeatureTable, derived: _Derive
         elif kind == "email_typo":
             hit = _email_typo(derived, x, y, int(level.value or 0))
         elif kind in ("extension_one_side", "extension_other"):
-            base, has = derived.phone_extensions()
-            hit = (base[x] == base[y]) & ((has[x] != has[y]) if kind == "extension_one_side" else (has[x] & has[y]))
+            base, has, glued = derived.phone_extensions()
+            if kind == "extension_one_side":
+                hit = ((base[x] == base[y]) & (has[x] != has[y])) | (glued[x] == y) | (glued[y] == x)
+            else:
+                hit = (base[x] == base[y]) & has[x] & has[y]
         elif kind == "acronym":
             hit = (derived.title_initials[x] == y) | (derived.title_initials[y] == x)
         elif kind == "same_org":

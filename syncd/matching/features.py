@@ -23,7 +23,7 @@ from syncd.matching.nicknames import canonical_given
 from syncd.model import Contact, fold_name, normalize_email, normalize_phone
 
 __all__ = ["EXTENSION_MARK", "FIELDS", "STREET_SUFFIXES", "FeatureTable", "Features", "Vocabulary", "features_of",
-           "normalize_street"]
+           "glued_digits", "normalize_street"]
 
 _COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ab", "as", "sa", "srl", "sarl", "bv", "nv", "oy", "ag",
                             "plc", "co", "corp", "corporation", "company", "limited", "the", "group", "spa", "sl",
@@ -276,6 +276,12 @@ def _phone_digits(raw: str) -> str:
         return _number_digits(raw)
     number = _number_digits(raw[:extension.start()])
     return f"{number}{EXTENSION_MARK}{extension.group('ext')}" if number else ""
+
+
+def glued_digits(number: str, extension: str) -> str:
+    """The matcher's value of ``number`` (its last digits) with ``extension`` glued on, as a system that keeps
+    digits only writes it: the last nine digits of number and extension together."""
+    return (number + extension)[-_PHONE_DIGITS:]
 
 
 def _number_digits(raw: str) -> str:

@@ -58,6 +58,17 @@ def test_a_switchboard_with_and_without_an_extension() -> None:
     assert "p:125550100" in blocking_keys(feats(phone_office="+1 212 555 0100 x12"))  # type: ignore[arg-type]
 
 
+def test_an_extension_glued_onto_the_digits_by_a_vendor_is_the_same_line() -> None:
+    """ITFlow keeps a phone's digits only: "+36 96 638 071 ext 151" comes back as "3696638071151". The two are
+    one line, not two numbers, and they meet."""
+    a = rec("flowtrac:1", full_name="Ann Lee", phone_office="+36 96 638 071 ext 151")
+    b = rec("itflow:2", full_name="Ann Lee", phone_office="3696638071151")
+    assert level(a, b, "phone") == "extension"
+    assert blocking_keys(feats(phone_office="+36 96 638 071 ext 151")) & blocking_keys(  # type: ignore[arg-type]
+        feats(phone_office="3696638071151"))  # type: ignore[arg-type]
+    assert level(a, rec("itflow:3", full_name="Ann Lee", phone_office="3696638071152"), "phone") != "extension"
+
+
 def test_a_zip_plus_4_code_is_its_five_digit_code() -> None:
     assert feats(zip="02134-1234").zip == feats(zip="02134").zip == "02134"  # type: ignore[attr-defined]
     # other postal codes with a dash keep every character (Brazil's CEP, Poland's, Japan's)
