@@ -85,14 +85,16 @@ _PARENS = re.compile(r"\([^)]*\)")
 _LATIN_END = 0x24F
 
 
-@lru_cache(maxsize=500_000)
 def _fold(text: str) -> str:
     """fold_name, with names and places written in another script transliterated to Latin letters first: one
     system may hold "Елена Иванова" and another "Elena Ivanova" (Cyrillic and Greek read well; a script whose
     Latin spelling is a convention of its own, such as Japanese kanji, is only made comparable to itself)."""
-    if not text.isascii() and any(ord(ch) > _LATIN_END and ch.isalpha() for ch in text):
-        text = anyascii(text)
-    return fold_name(text)
+    return fold_name(text if text.isascii() else _latin(text))
+
+
+@lru_cache(maxsize=100_000)
+def _latin(text: str) -> str:
+    return anyascii(text) if any(ord(ch) > _LATIN_END and ch.isalpha() for ch in text) else text
 
 
 def _clean_tokens(text: str | None) -> list[str]:
@@ -243,7 +245,6 @@ _ADDRESS = re.compile(r"[^\s<>;,:\"'()\[\]]+@[^\s<>;,:\"'()\[\]]+\.[^\s<>;,:\"'(
 _PLAIN_ADDRESS = re.compile(r"^[^\s<>;,:\"'()\[\]@]+@[^\s<>;,:\"'()\[\]@]+$")
 
 
-@lru_cache(maxsize=200_000)
 def _emails(raw: str) -> tuple[str, ...]:
     """The addresses written in one email field, trimmed and lower-cased: nearly always one plain address,
     sometimes one with its display name, a ``mailto:`` or several addresses in one field."""
