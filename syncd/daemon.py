@@ -12,7 +12,7 @@ since) begins with one cycle over all of them: the first reconcile sees every sy
 others are read, and an entity, once made, is never merged with another by the matcher: a copy in a system
 read later that would have shown two records to be one person comes too late, and each of the two is
 created where the other already is (a 2,000-person fill of the second generator: 157 duplicates written
-one system at a time, 56 with the first cycle over all of them).
+one system at a time, 57 with the first cycle over all of them).
 
 SIGTERM / SIGINT: no new cycles; the one in flight finishes (bounded by ``grace``), then exit 0. A second
 signal exits at once; the outbox leaves a state the next start completes. SIGHUP reloads the
