@@ -32,6 +32,7 @@ __all__ = [
     "clean_text",
     "comparable",
     "content_hash",
+    "default_region",
     "equivalent",
     "fold_name",
     "normalize_email",
@@ -193,6 +194,11 @@ def clean_json(value: Any) -> Any:
 
 _WS = re.compile(r"\s+")
 _default_region = "US"
+
+
+def default_region() -> str:
+    """The region phone numbers written without a country code are read in (see :func:`set_default_region`)."""
+    return _default_region
 
 
 def set_default_region(region: str) -> None:

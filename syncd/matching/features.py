@@ -20,7 +20,7 @@ import numpy.typing as npt
 from anyascii import anyascii
 
 from syncd.matching.nicknames import canonical_given
-from syncd.model import Contact, fold_name, normalize_email, normalize_phone
+from syncd.model import Contact, default_region, fold_name, normalize_email, normalize_phone
 
 __all__ = ["EXTENSION_MARK", "FIELDS", "STREET_SUFFIXES", "FeatureTable", "Features", "Vocabulary", "features_of",
            "glued_digits", "normalize_street"]
@@ -268,10 +268,15 @@ _EXTENSION = re.compile(r"\s*(?:(?:,|;)?\s*(?:ext|extn|extension|durchwahl|dw|po
 EXTENSION_MARK = "x"
 
 
-@lru_cache(maxsize=1_000_000)
 def _phone_digits(raw: str) -> str:
     """The number's last nine digits, and its extension after an ``x`` where one is written: a copy may hold the
     switchboard alone (one person, written shorter), a colleague the same switchboard with another extension."""
+    return _phone_digits_in(raw, default_region())
+
+
+@lru_cache(maxsize=1_000_000)
+def _phone_digits_in(raw: str, region: str) -> str:
+    """:func:`_phone_digits`, remembered per region: a national number reads otherwise in another region."""
     extension = _EXTENSION.search(raw)
     if extension is None:
         return _number_digits(raw)

@@ -27,7 +27,7 @@ from syncd.matching.mailboxes import learn_role_mailboxes, with_role_mailboxes
 from syncd.matching.model import Model, train
 from syncd.matching.types import Decisions, MatchRecord, MatchSettings, ReconcileResult
 from syncd.matching.variants import learn_variants, with_variants
-from syncd.model import Contact
+from syncd.model import Contact, default_region
 
 __all__ = ["reconcile"]
 
@@ -51,7 +51,9 @@ def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
     cycles compute them only for records that changed."""
     cache_key = (record.system, record.contact)
     found = _FEATURES.get((record.system, record.contact))
-    if found is None or _SHARED.get(id(found)) != shared:
+    # read with these shared mailboxes and this phone region (a reload may change either)
+    reading = (shared, default_region())
+    if found is None or _SHARED.get(id(found)) != reading:
         if found is not None:
             _KEYS.pop(id(found), None)
             _SHARED.pop(id(found), None)
@@ -61,11 +63,11 @@ def _features(record: MatchRecord, shared: frozenset[str]) -> Features:
             _SHARED.clear()
         found = features_of(record.system, record.contact, shared)
         _FEATURES[cache_key] = found
-        _SHARED[id(found)] = shared
+        _SHARED[id(found)] = reading
     return found
 
 
-_SHARED: dict[int, frozenset[str]] = {}
+_SHARED: dict[int, tuple[frozenset[str], str]] = {}
 
 
 def _keys(f: Features) -> Keys:

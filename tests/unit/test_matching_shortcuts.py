@@ -118,3 +118,18 @@ def test_digits_read_without_parsing_are_the_parsed_ones(raw: str, region: str) 
         assert _phone_digits(raw) == _phone_digits_parsed(raw)
     finally:
         set_default_region("US")
+
+
+def test_a_number_read_in_one_region_is_read_again_in_another() -> None:
+    """The matcher remembers what it read per region: "646 448 37" is a German number in DE and not a
+    readable one in the US (hypothesis once found the DE reading served in the US)."""
+    from syncd.matching.features import _phone_digits
+    from syncd.model import set_default_region
+
+    raw = "646 448 37"
+    try:
+        for region in ("DE", "US", "DE"):
+            set_default_region(region)
+            assert _phone_digits(raw) == _phone_digits_parsed(raw), region
+    finally:
+        set_default_region("US")
