@@ -14,7 +14,7 @@ import pytest
 
 from syncd.connectors.itflow.client import ITFlowConnector
 from syncd.connectors.preflight import check_company_ids
-from syncd.errors import AuthError, ConfigError, NotFoundError, PermissionDenied, RejectedError, ValidationError
+from syncd.errors import AuthError, ConfigError, NotFoundError, PermissionDenied, ValidationError
 from syncd.model import RemoteRecord
 
 from .vendors.itflow_target import Target, simulated
@@ -285,7 +285,9 @@ async def test_a_duplicate_email_in_one_client_is_refused_with_the_reason(target
     connector = target.connector()
     try:
         first = await made(target, connector, person(target, "dup"))
-        with pytest.raises(RejectedError, match=f"already has a contact with this email \\(contact {first.remote_id}"):
+        # a value ITFlow cannot hold for a second contact of the client: parked as invalid, with the reason
+        taken = f"already has a contact with this email \\(contact {first.remote_id}"
+        with pytest.raises(ValidationError, match=taken):
             await connector.create(person(target, "dup", full_name="Ada Again"),
                                    company_id=target.clients["Acme Freight"], external_key=None)
         elsewhere = await made(target, connector, person(target, "dup"), client="Initech")  # another client: fine
@@ -308,12 +310,12 @@ async def test_parallel_creates_of_one_mailbox_make_one_contact(target: Target) 
         async def one(i: int) -> RemoteRecord | Exception:
             try:
                 return await made(target, connector, person(target, "shared", full_name=f"Info Desk {i}"))
-            except RejectedError as exc:
+            except ValidationError as exc:  # the mailbox is taken: a value ITFlow cannot hold for another contact
                 return exc
 
         results = await asyncio.gather(*(one(i) for i in range(8)))
         created = [r for r in results if isinstance(r, RemoteRecord)]
-        assert len(created) == 1 and all(isinstance(r, RejectedError) for r in results if r not in created)
+        assert len(created) == 1 and all(isinstance(r, ValidationError) for r in results if r not in created)
         rows = target.body(await target.get({"contact_email": target.email("shared")}))["data"]
         assert len(rows) == 1
     finally:

@@ -36,7 +36,7 @@ from syncd.connectors.base import Connector
 from syncd.engine.build import system_rules
 from syncd.engine.cycle import CycleOptions, Engine
 from syncd.engine.mailboxes import RoleAddresses
-from syncd.errors import RejectedError
+from syncd.errors import RejectedError, ValidationError
 from syncd.matching import MatchSettings
 from syncd.model import FieldValue, RemoteRecord, comparable
 from syncd.store import migrate
@@ -216,7 +216,7 @@ class SandboxConvergence(RuleBasedStateMachine):
         kept = {k: v for k, v in values.items() if k in user.schema.fields}
         try:
             created = self.run(user.create(kept, company_id=self.company[system], external_key=None))
-        except RejectedError:
+        except (RejectedError, ValidationError):
             # the vendor refuses what the user typed (ITFlow: one contact per email in a client)
             if new:
                 del self.people[index]
@@ -288,6 +288,8 @@ class SandboxConvergence(RuleBasedStateMachine):
                 if truth.retired:
                     assert not copies or copies[0].contact.active is False, f"{who} is still active in {system}"
                     continue
+                if not copies and self.mailbox_taken(system, index):
+                    continue  # ITFlow holds one contact per email in a client: parked as invalid, reported
                 assert copies, f"{who} is missing from {system}"
                 contact = copies[0].contact
                 assert contact.active is not False, f"{who} is archived in {system}"
@@ -299,6 +301,14 @@ class SandboxConvergence(RuleBasedStateMachine):
                             f"{who} in {system}: {name} is {got!r}, the last edits made it one of {allowed}"
                 if truth.personal and "emails" in self.users[system].schema.fields:
                     assert comparable("email", contact.email) == email_of(index), (who, system, contact.email)
+
+    def mailbox_taken(self, system: str, index: int) -> bool:
+        """Whether ``system`` cannot hold this person: ITFlow, with every address they were typed with (the
+        shared mailbox alone) held there by someone else."""
+        if system != "itflow" or self.people[index].personal:
+            return False
+        return any(comparable("email", r.contact.email) == SHARED
+                   for other in self.people if other != index for r in self.held(system, other))
 
     @staticmethod
     def allowed(truth: Truth, name: str) -> set[FieldValue]:

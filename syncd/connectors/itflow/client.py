@@ -41,6 +41,7 @@ from syncd.errors import (
     PermissionDenied,
     ProtocolError,
     RejectedError,
+    SkippableError,
     ValidationError,
 )
 from syncd.model import BadRecord, Contact, FieldValue, RemoteRecord, normalize_email
@@ -231,15 +232,18 @@ class ITFlowConnector:
         item = self._record(row, self._clients.known or {})
         return item if isinstance(item, RemoteRecord) else RemoteRecord(self.name, remote_id, Contact(), raw=row)
 
-    async def _why_create_failed(self, exc: RejectedError, request: Mapping[str, str]) -> RejectedError:
+    async def _why_create_failed(self, exc: RejectedError, request: Mapping[str, str]) -> SkippableError:
+        """The reason ITFlow did not give. An email another contact of the client holds is a value ITFlow
+        cannot hold for this one (as a missing email is): a :class:`ValidationError`, parked as invalid (two
+        people under one shared mailbox, say) until the value changes."""
         try:
             taken = await self.find(external_key=None, email=request["contact_email"], company_id=request["client_id"])
         except RejectedError:
             taken = []
         if taken:
-            return RejectedError(self.name, f"create refused: client {request['client_id']} already has a contact "
-                                            f"with this email (contact {taken[0].remote_id}); ITFlow allows one "
-                                            "per client")
+            return ValidationError(self.name, f"create refused: client {request['client_id']} already has a contact "
+                                              f"with this email (contact {taken[0].remote_id}); ITFlow allows one "
+                                              "per client")
         return RejectedError(self.name, f"create refused ({exc.message}); ITFlow gives no reason: a missing name, "
                                         "email or client")
 
