@@ -34,7 +34,7 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
                 "chromium-driver)", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -86,9 +86,11 @@ def wait_for(driver: WebDriver, css: str, timeout: float = 10) -> None:
 
 
 def wait_text(driver: WebDriver, text: str, timeout: float = 10) -> None:
-    # the page may be replaced while it is read (a form posted, a redirect): read the new one
-    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    # the page may be replaced while it is read (a form posted, a redirect): its text is read in one script
+    # call, with no element to go stale between finding it and reading it, and read again when the document
+    # went away under the call (chromedriver: "Node with given id does not belong to the document")
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: text in (d.execute_script("return document.body ? document.body.innerText : ''") or ""))
 
 
 def login(driver: WebDriver, site: str, user: str, password: str | None = None) -> None:
