@@ -94,21 +94,23 @@ def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
-def _glued(c: Candidate, values: Sequence[FieldValue]) -> bool:
+def _glued(name: str, c: Candidate, values: Sequence[FieldValue]) -> bool:
     """A phone held as bare digits that are another value's digits with more after them is that number with
     its extension glued on by a system that keeps only digits (ITFlow: "+36 1 572 5517 x85" becomes
-    "361572551785"): a different, wrong number, so it never spreads."""
+    "361572551785"): a different, wrong number, so it never spreads. The other value may be written the
+    national way: "(305) 685-7827" is "+1 305 685 7827", whose digits "1305685782762" begins with."""
     if not isinstance(c.value, str) or c.value.strip().lstrip("+") != _digits(c.value):
         return False
     mine = _digits(c.value)
-    return any(isinstance(v, str) and v != c.value and 4 <= len(_digits(v)) < len(mine)
-               and mine.startswith(_digits(v)) for v in values)
+    return any(isinstance(v, str) and v != c.value and any(4 <= len(d) < len(mine) and mine.startswith(d)
+                                                         for d in (_digits(v), _digits(str(comparable(name, v)))))
+               for v in values)
 
 
 def _cut(name: str, c: Candidate, values: Sequence[FieldValue]) -> bool:
     """A value exactly as long as its system can hold, the start of a longer value another system holds, is
     that value cut by the system (its UI, an import) — not a shorter value someone chose: it never spreads."""
-    if name in PHONE_FIELDS and _glued(c, values):
+    if name in PHONE_FIELDS and _glued(name, c, values):
         return True
     if c.limit is None or not isinstance(c.value, str) or len(c.value.strip()) < c.limit:
         return False

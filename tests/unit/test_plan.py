@@ -316,6 +316,12 @@ def test_a_phone_with_its_extension_glued_on_never_spreads() -> None:
                                                  Candidate("i", "+36 1 572 5517 ext. 85", True, later)],
                           FieldRule())
     assert written.value == "+36 1 572 5517 ext. 85"  # written with its separators: someone's choice
+    # the other copies written the national way ("(305) 685-7827" is +1 305 685 7827): still glued, still kept
+    # out (a 5,000-person daemon fill spread ITFlow's "1305685782762" to Flowtrac)
+    national = merge_field("phone_office", None, [Candidate("a", "(305) 685-7827", True, at),
+                                                  Candidate("c", "305-685-7827", True, at),
+                                                  Candidate("i", "1305685782762", True, later)], FieldRule())
+    assert national.value in ("(305) 685-7827", "305-685-7827")
 
 
 def test_one_phone_number_however_it_is_written() -> None:
