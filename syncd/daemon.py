@@ -188,12 +188,12 @@ class Daemon:
             return
         writes = {s: r.created + r.updated + r.deactivated + r.reactivated + r.deleted
                   for s, r in report.systems.items()}
+        failed = {s: r.failed for s, r in report.systems.items() if r.failed}
         for name in names:
             scan = report.system(name)
             self._reschedule(name, ok=scan.scan_error is None)
             log.info("cycle done", connector=name, scanned=scan.scanned, new=scan.new, changed=scan.changed,
-                     linked=report.linked, new_entities=report.new_entities, writes=writes,
-                     failed={s: r.failed for s, r in report.systems.items() if r.failed},
+                     linked=report.linked, new_entities=report.new_entities, writes=writes, failed=failed,
                      scan_error=scan.scan_error, guard=scan.guard, seconds=round(report.timings.get("total", 0), 2))
 
     def _never_read(self) -> list[str]:

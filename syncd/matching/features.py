@@ -168,7 +168,8 @@ def _street(text: str) -> tuple[str, str, str]:
     # the line with the street is the one with a word that is not a unit ("Apt 4, 12 Main Street")
     streetlike = [p for p in parts if any(not _HOUSE.match(t) and t not in _UNIT_WORDS for t in _fold(p).split())]
     main = streetlike[0] if streetlike else parts[0]
-    before = parts[: parts.index(main)]
+    at = parts.index(main)
+    before = parts[:at]
     extra = ",".join(p for p in parts if p is not main)
     tokens = _fold(main).split()
     unit_parts: list[str] = []
@@ -197,17 +198,16 @@ def _street(text: str) -> tuple[str, str, str]:
             number = tok
         else:
             names.append(tok)
-    after = parts[parts.index(main) + 1] if parts.index(main) + 1 < len(parts) else ""
-    following = _fold(after).split()
+    following = _fold(parts[at + 1]).split() if not number and at + 1 < len(parts) else []
     if not number and before and _HOUSE.match(_fold(before[-1]).strip()):
         # "15, High Street": the house number written on a part of its own, before the street
         number = _fold(before[-1]).strip()
         extra = ",".join(p for p in parts if p is not main and p is not before[-1])
-    elif (not number and following and _HOUSE.match(following[0])
+    elif (following and _HOUSE.match(following[0])
           and all(t in _UNIT_WORDS or _HOUSE.match(t) or len(t) <= 2 for t in following[1:])):
         # "Avenida Paulista, 1000", "Main Street, 12, Apt 4": the number after the street and a comma
         number = following[0]
-        extra = ",".join([*(p for p in parts if p is not main and p is not after), " ".join(following[1:])])
+        extra = ",".join([*before, *parts[at + 2:], " ".join(following[1:])])
     extra_tokens = [t for t in _fold(extra).split() if t not in _UNIT_WORDS]
     unit = " ".join(unit_parts + extra_tokens)
     name = " ".join(names)

@@ -11,13 +11,13 @@ import numpy as np
 from syncd.matching import MatchRecord, MatchSettings, Model, reconcile
 from syncd.matching.blocking import blocking_keys
 from syncd.matching.comparisons import compare
-from syncd.matching.features import FeatureTable, features_of, normalize_street
+from syncd.matching.features import Features, FeatureTable, features_of, normalize_street
 from syncd.model import Contact
 
 S = MatchSettings()
 
 
-def feats(**fields: object) -> object:
+def feats(**fields: object) -> Features:
     return features_of("flowtrac", Contact(**fields), S.shared_mailboxes)  # type: ignore[arg-type]
 
 
@@ -35,15 +35,15 @@ def level(a: MatchRecord, b: MatchRecord, field: str) -> str:
 
 
 def test_an_extension_is_not_part_of_the_number() -> None:
-    plain = feats(phone_office="+1 (555) 123-4567").phones  # type: ignore[attr-defined]
+    plain = feats(phone_office="+1 (555) 123-4567").phones
     assert plain == ("551234567",)
     for written in ("+1 (555) 123-4567 x89", "555.123.4567 ext. 89", "555-123-4567x89", "+1 555 123 4567 #89",
                     "+1 555 123 4567, ext 89", "+1 555 123 4567 Extension: 89"):
-        assert feats(phone_office=written).phones == ("551234567x89",), written  # type: ignore[attr-defined]
+        assert feats(phone_office=written).phones == ("551234567x89",), written
     # a number read through the library (national, no region) loses its extension the same way
-    assert feats(phone_office="055 616 2239 ext 275").phones == ("556162239x275",)  # type: ignore[attr-defined]
+    assert feats(phone_office="055 616 2239 ext 275").phones == ("556162239x275",)
     # a last group after a dash is the number's own: not read as an extension
-    assert feats(phone_office="+49 30 1234567-0").phones == ("012345670",)  # type: ignore[attr-defined]
+    assert feats(phone_office="+49 30 1234567-0").phones == ("012345670",)
 
 
 def test_a_switchboard_with_and_without_an_extension() -> None:
@@ -55,7 +55,7 @@ def test_a_switchboard_with_and_without_an_extension() -> None:
     assert level(a, rec("cirrus:3", full_name="Ann Lee", phone_office="212-555-0100 ext. 12"), "phone") == "exact"
     assert level(a, rec("cirrus:4", full_name="Ann Lee", phone_office="212-555-0100 ext. 40"),
                  "phone") == "other_extension"
-    assert "p:125550100" in blocking_keys(feats(phone_office="+1 212 555 0100 x12"))  # type: ignore[arg-type]
+    assert "p:125550100" in blocking_keys(feats(phone_office="+1 212 555 0100 x12"))
 
 
 def test_an_extension_glued_onto_the_digits_by_a_vendor_is_the_same_line() -> None:
@@ -64,25 +64,25 @@ def test_an_extension_glued_onto_the_digits_by_a_vendor_is_the_same_line() -> No
     a = rec("flowtrac:1", full_name="Ann Lee", phone_office="+36 96 638 071 ext 151")
     b = rec("itflow:2", full_name="Ann Lee", phone_office="3696638071151")
     assert level(a, b, "phone") == "extension"
-    assert blocking_keys(feats(phone_office="+36 96 638 071 ext 151")) & blocking_keys(  # type: ignore[arg-type]
-        feats(phone_office="3696638071151"))  # type: ignore[arg-type]
+    assert blocking_keys(feats(phone_office="+36 96 638 071 ext 151")) & blocking_keys(
+        feats(phone_office="3696638071151"))
     assert level(a, rec("itflow:3", full_name="Ann Lee", phone_office="3696638071152"), "phone") != "extension"
 
 
 def test_a_zip_plus_4_code_is_its_five_digit_code() -> None:
-    assert feats(zip="02134-1234").zip == feats(zip="02134").zip == "02134"  # type: ignore[attr-defined]
+    assert feats(zip="02134-1234").zip == feats(zip="02134").zip == "02134"
     # other postal codes with a dash keep every character (Brazil's CEP, Poland's, Japan's)
-    assert feats(zip="30354-401").zip == "30354401"  # type: ignore[attr-defined]
-    assert feats(zip="00-950").zip == "00950"  # type: ignore[attr-defined]
+    assert feats(zip="30354-401").zip == "30354401"
+    assert feats(zip="00-950").zip == "00950"
 
 
 def test_an_address_with_its_display_name_or_several_in_one_field() -> None:
-    assert feats(email="Ann Lee <ANN.LEE@Example.com>").emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
-    assert feats(email="mailto:ann.lee@example.com").emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
-    assert feats(email='"Lee, Ann" <ann.lee@example.com>').emails == ("ann.lee@example.com",)  # type: ignore[attr-defined]
-    assert feats(email="ann.lee@example.com; ann@home.example.org").emails == (  # type: ignore[attr-defined]
+    assert feats(email="Ann Lee <ANN.LEE@Example.com>").emails == ("ann.lee@example.com",)
+    assert feats(email="mailto:ann.lee@example.com").emails == ("ann.lee@example.com",)
+    assert feats(email='"Lee, Ann" <ann.lee@example.com>').emails == ("ann.lee@example.com",)
+    assert feats(email="ann.lee@example.com; ann@home.example.org").emails == (
         "ann.lee@example.com", "ann@home.example.org")
-    assert feats(email="not an address").emails == ()  # type: ignore[attr-defined]
+    assert feats(email="not an address").emails == ()
     # the same mailbox written two ways is one personal email in common
     a = rec("flowtrac:1", full_name="Ann Lee", email="Ann Lee <ann.lee@example.com>")
     assert level(a, rec("cirrus:2", full_name="A. Lee", email="ann.lee@example.com"), "email") == "exact"
@@ -109,12 +109,12 @@ def test_a_name_written_in_another_script_meets_its_latin_spelling() -> None:
     Latin spelling; Latin letters fold as they always did."""
     cyrillic = feats(full_name="Елена Иванова", city="Москва")
     latin = feats(given_name="Elena", family_name="Ivanova", city="Moskva")
-    assert (cyrillic.given, cyrillic.family, cyrillic.city) == (  # type: ignore[attr-defined]
-        latin.given, latin.family, latin.city) == ("elena", "ivanova", "moskva")  # type: ignore[attr-defined]
-    assert blocking_keys(cyrillic) & blocking_keys(latin)  # type: ignore[arg-type]
+    assert (cyrillic.given, cyrillic.family, cyrillic.city) == (
+        latin.given, latin.family, latin.city) == ("elena", "ivanova", "moskva")
+    assert blocking_keys(cyrillic) & blocking_keys(latin)
     greek = feats(full_name="Γεώργιος Παπαδόπουλος")
-    assert greek.given == "georgios"  # type: ignore[attr-defined]
+    assert greek.given == "georgios"
     a = rec("flowtrac:1", full_name="Γεώργιος Παπαδόπουλος", phone_office="+30 21 0123 4567")
     assert level(a, rec("cirrus:2", full_name="Georgios Papadopoulos", phone_office="+30 21 0123 4567"),
                  "family") == "one_edit"  # the transliteration writes omicron-upsilon as "oy"
-    assert feats(full_name="Jürgen Müller").family == "muller"  # type: ignore[attr-defined]
+    assert feats(full_name="Jürgen Müller").family == "muller"
